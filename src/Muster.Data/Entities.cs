@@ -1,0 +1,130 @@
+namespace Muster.Data;
+
+public sealed class Team
+{
+    public string Id { get; set; } = Ids.New();
+    public string Name { get; set; } = "";
+    public string? Description { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class Person
+{
+    public string Id { get; set; } = Ids.New();
+    public string Email { get; set; } = "";
+    public string DisplayName { get; set; } = "";
+
+    /// <summary>admin, manager, responder or viewer.</summary>
+    public string Role { get; set; } = "viewer";
+
+    public string? PasswordHash { get; set; }
+
+    /// <summary>zh-CN or en: the language of the UI and of every message to this person.</summary>
+    public string Language { get; set; } = "zh-CN";
+
+    public string? TeamId { get; set; }
+    public string? Phone { get; set; }
+    public bool Active { get; set; } = true;
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A key for programs. Only a hash is kept; the key is shown once when made.</summary>
+public sealed class ApiKey
+{
+    public string Id { get; set; } = Ids.New();
+    public string Name { get; set; } = "";
+    public string Role { get; set; } = "viewer";
+
+    /// <summary>The key's first characters, to find its row without scanning.</summary>
+    public string Prefix { get; set; } = "";
+
+    public string Hash { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime? LastUsedAt { get; set; }
+    public DateTime? RevokedAt { get; set; }
+}
+
+public sealed class Service
+{
+    public string Id { get; set; } = Ids.New();
+    public string Name { get; set; } = "";
+    public string? Description { get; set; }
+    public string? TeamId { get; set; }
+
+    /// <summary>The plan whose active version new incidents of this service start under.</summary>
+    public string? PlanId { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class Plan
+{
+    public string Id { get; set; } = Ids.New();
+    public string Key { get; set; } = "";
+    public string NameZh { get; set; } = "";
+    public string NameEn { get; set; } = "";
+    public string? ActiveVersionId { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>An immutable version of a plan, as JSON (<see cref="Domain.Plans.PlanDefinition"/>).</summary>
+public sealed class PlanVersion
+{
+    public string Id { get; set; } = Ids.New();
+    public string PlanId { get; set; } = "";
+    public int Version { get; set; }
+    public string Definition { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+}
+
+/// <summary>A change of configuration: who, what, and the entity before and after as JSON.</summary>
+public sealed class AuditEntry
+{
+    public long Id { get; set; }
+    public DateTime At { get; set; }
+    public string? ActorId { get; set; }
+    public string ActorName { get; set; } = "";
+    public string Action { get; set; } = "";
+    public string EntityType { get; set; } = "";
+    public string EntityId { get; set; } = "";
+    public string? Before { get; set; }
+    public string? After { get; set; }
+}
+
+/// <summary>
+/// Something that must happen later: written in the same transaction as the change that caused
+/// it, claimed by a worker with a lease, deleted when done. <see cref="Key"/> makes it idempotent.
+/// </summary>
+public sealed class WorkItem
+{
+    public long Id { get; set; }
+    public string Kind { get; set; } = "";
+    public string Key { get; set; } = "";
+    public string? Payload { get; set; }
+    public DateTime DueAt { get; set; }
+    public string? LeaseOwner { get; set; }
+    public DateTime? LeaseUntil { get; set; }
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A named sequence, such as the incident numbers.</summary>
+public sealed class Counter
+{
+    public string Name { get; set; } = "";
+    public long Value { get; set; }
+}
+
+public sealed class Setting
+{
+    public string Key { get; set; } = "";
+    public string Value { get; set; } = "";
+}
+
+public static class Ids
+{
+    /// <summary>An opaque id that sorts by creation time.</summary>
+    public static string New() => Guid.CreateVersion7().ToString("N");
+}

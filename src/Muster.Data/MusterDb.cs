@@ -1,0 +1,109 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Muster.Domain.Incidents;
+
+namespace Muster.Data;
+
+/// <summary>The one DbContext, for SQLite and PostgreSQL alike.</summary>
+public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(options)
+{
+    public DbSet<Team> Teams => Set<Team>();
+    public DbSet<Person> People => Set<Person>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Service> Services => Set<Service>();
+    public DbSet<Plan> Plans => Set<Plan>();
+    public DbSet<PlanVersion> PlanVersions => Set<PlanVersion>();
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<WorkItem> WorkItems => Set<WorkItem>();
+    public DbSet<Counter> Counters => Set<Counter>();
+    public DbSet<Setting> Settings => Set<Setting>();
+
+    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite hands DateTime back unspecified; every time in Muster is UTC.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var b = modelBuilder;
+        b.Entity<Team>(e => e.HasIndex(t => t.Name).IsUnique());
+        b.Entity<Person>(e =>
+        {
+            e.HasIndex(p => p.Email).IsUnique();
+            e.HasOne<Team>().WithMany().HasForeignKey(p => p.TeamId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<ApiKey>(e => e.HasIndex(k => k.Prefix).IsUnique());
+        b.Entity<Service>(e =>
+        {
+            e.HasIndex(s => s.Name).IsUnique();
+            e.HasOne<Team>().WithMany().HasForeignKey(s => s.TeamId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne<Plan>().WithMany().HasForeignKey(s => s.PlanId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<Plan>(e => e.HasIndex(p => p.Key).IsUnique());
+        b.Entity<PlanVersion>(e =>
+        {
+            e.HasIndex(v => new { v.PlanId, v.Version }).IsUnique();
+            e.HasOne<Plan>().WithMany().HasForeignKey(v => v.PlanId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<Incident>(e =>
+        {
+            var status = new ValueConverter<IncidentStatus, string>(
+                v => v.ToString().ToLowerInvariant(), v => Enum.Parse<IncidentStatus>(v, true));
+            e.Property(i => i.Status).HasConversion(status);
+            e.Ignore(i => i.Reference);
+            e.Ignore(i => i.IsOpen);
+            e.Ignore(i => i.RestoredAt);
+            e.Ignore(i => i.ClockInput);
+            e.ComplexProperty(i => i.Impact);
+            e.HasIndex(i => i.Number).IsUnique();
+            e.HasIndex(i => i.DeclaredAt);
+            e.HasIndex(i => new { i.Status, i.DeclaredAt });
+            e.HasIndex(i => new { i.ServiceId, i.DeclaredAt });
+            e.HasIndex(i => new { i.SeverityRank, i.DeclaredAt });
+            e.HasOne<Service>().WithMany().HasForeignKey(i => i.ServiceId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<PlanVersion>().WithMany().HasForeignKey(i => i.PlanVersionId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(i => i.Timeline).WithOne().HasForeignKey(t => t.IncidentId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<TimelineEntry>(e => e.HasIndex(t => new { t.IncidentId, t.At }));
+        b.Entity<AuditEntry>(e => e.HasIndex(a => a.At));
+        b.Entity<WorkItem>(e =>
+        {
+            e.HasIndex(w => w.Key).IsUnique();
+            e.HasIndex(w => w.DueAt);
+        });
+        b.Entity<Counter>(e => e.HasKey(c => c.Name));
+        b.Entity<Setting>(e => e.HasKey(s => s.Key));
+    }
+
+    private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+    /// <summary>Takes the next number of a sequence (the first is 1001) inside the current transaction.</summary>
+    public async Task<long> NextAsync(string counter, CancellationToken ct = default)
+    {
+        var connection = Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open)
+            await Database.OpenConnectionAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.Transaction = Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = """
+            INSERT INTO "Counters" ("Name", "Value") VALUES (@name, 1001)
+            ON CONFLICT ("Name") DO UPDATE SET "Value" = "Counters"."Value" + 1
+            RETURNING "Value";
+            """;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@name";
+        parameter.Value = counter;
+        command.Parameters.Add(parameter);
+        var value = await command.ExecuteScalarAsync(ct) ?? throw new InvalidOperationException("RETURNING gave no row.");
+        return Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,181 @@
+using Muster.Domain.Plans;
+
+namespace Muster.Domain.Incidents;
+
+/// <summary>
+/// An incident and its transitions. Every change appends to <see cref="Timeline"/>, so the
+/// timeline is a complete account of who did what and when.
+/// </summary>
+public sealed class Incident
+{
+    public const int MaxTitleLength = 200;
+    public const int MaxDescriptionLength = 10_000;
+    public const int MaxNoteLength = 4_000;
+
+    public string Id { get; private set; } = "";
+    public int Number { get; private set; }
+    public string Title { get; private set; } = "";
+    public string? Description { get; private set; }
+    public string ServiceId { get; private set; } = "";
+    public string PlanVersionId { get; private set; } = "";
+    public bool Drill { get; private set; }
+    public IncidentStatus Status { get; private set; }
+
+    /// <summary>When the fault started, as far as anyone knows.</summary>
+    public DateTime StartedAt { get; private set; }
+
+    /// <summary>When Muster learned of the incident: the clocks run from here.</summary>
+    public DateTime DeclaredAt { get; private set; }
+
+    public DateTime? AcknowledgedAt { get; private set; }
+    public DateTime? InvestigatingAt { get; private set; }
+    public DateTime? RepairingAt { get; private set; }
+    public DateTime? MitigatedAt { get; private set; }
+    public DateTime? ResolvedAt { get; private set; }
+    public DateTime? VerifiedAt { get; private set; }
+    public DateTime? ClosedAt { get; private set; }
+    public DateTime UpdatedAt { get; private set; }
+
+    public ImpactFacts Impact { get; private set; } = new();
+    public string SeverityLevel { get; private set; } = "";
+    public int SeverityRank { get; private set; }
+
+    public List<TimelineEntry> Timeline { get; private set; } = [];
+
+    public string Reference => $"INC-{Number}";
+    public bool IsOpen => Status < IncidentStatus.Resolved;
+    public DateTime? RestoredAt => MitigatedAt is { } m && (ResolvedAt is null || m < ResolvedAt) ? m : ResolvedAt;
+
+    private Incident()
+    {
+    }
+
+    public static Incident Declare(
+        string id, int number, string title, string? description, string serviceId, string planVersionId,
+        PlanDefinition plan, ImpactFacts impact, DateTime? startedAt, bool drill, Actor by, DateTime now)
+    {
+        var incident = new Incident
+        {
+            Id = id,
+            Number = number,
+            Title = title,
+            Description = description,
+            ServiceId = serviceId,
+            PlanVersionId = planVersionId,
+            Drill = drill,
+            Status = IncidentStatus.Triggered,
+            StartedAt = startedAt is { } s && s < now ? s : now,
+            DeclaredAt = now,
+            UpdatedAt = now,
+            Impact = impact,
+        };
+        var classification = Classifier.Classify(plan, incident.EffectiveImpact(now));
+        incident.SeverityLevel = classification.Level.Key;
+        incident.SeverityRank = classification.Level.Rank;
+        incident.Append(now, TimelineKinds.Declared, by, classification.Explain(), null, classification.Level.Key);
+        return incident;
+    }
+
+    /// <summary>The facts with the outage's running time counted in.</summary>
+    public ImpactFacts EffectiveImpact(DateTime now) => Impact.AsOf(StartedAt, RestoredAt, now);
+
+    public SlaClockInput ClockInput => new(DeclaredAt, AcknowledgedAt, InvestigatingAt, RepairingAt, MitigatedAt, ResolvedAt, VerifiedAt, ClosedAt);
+
+    public void MoveTo(IncidentStatus target, Actor by, DateTime now, string? note)
+    {
+        if (target <= Status)
+            throw new DomainException("status", $"{Reference} is already {Status.ToString().ToLowerInvariant()}; it can only move forward to a later step, or be reopened.");
+        if (target > IncidentStatus.Resolved && Status < IncidentStatus.Resolved)
+            throw new DomainException("status", $"{Reference} must be resolved before it can be {target.ToString().ToLowerInvariant()}.");
+
+        var from = Status;
+        Status = target;
+        switch (target)
+        {
+            case IncidentStatus.Acknowledged: AcknowledgedAt = now; break;
+            case IncidentStatus.Investigating: InvestigatingAt = now; break;
+            case IncidentStatus.Repairing: RepairingAt = now; break;
+            case IncidentStatus.Mitigated: MitigatedAt = now; break;
+            case IncidentStatus.Resolved: ResolvedAt = now; break;
+            case IncidentStatus.Verified: VerifiedAt = now; break;
+            case IncidentStatus.Closed: ClosedAt = now; break;
+        }
+        Append(now, TimelineKinds.StatusChanged, by, note, Lower(from), Lower(target));
+    }
+
+    /// <summary>
+    /// Takes a resolved incident back to work: the restore and later steps are undone, and the
+    /// status falls back to the last step of active work that was reached.
+    /// </summary>
+    public void Reopen(Actor by, DateTime now, string? note)
+    {
+        if (Status < IncidentStatus.Resolved)
+            throw new DomainException("status", $"{Reference} is still open ({Lower(Status)}); only a resolved, verified or closed incident can be reopened.");
+        var from = Status;
+        MitigatedAt = ResolvedAt = VerifiedAt = ClosedAt = null;
+        Status = RepairingAt is not null ? IncidentStatus.Repairing
+            : InvestigatingAt is not null ? IncidentStatus.Investigating
+            : AcknowledgedAt is not null ? IncidentStatus.Acknowledged
+            : IncidentStatus.Triggered;
+        Append(now, TimelineKinds.Reopened, by, note, Lower(from), Lower(Status));
+    }
+
+    public void AddNote(string note, Actor by, DateTime now) => Append(now, TimelineKinds.Note, by, note, null, null);
+
+    /// <summary>Records new impact facts and raises the level if the plan now says so.</summary>
+    public void UpdateImpact(ImpactFacts impact, PlanDefinition plan, Actor by, DateTime now)
+    {
+        if (impact == Impact)
+            return;
+        Impact = impact;
+        Append(now, TimelineKinds.ImpactChanged, by, null, null, null);
+        Reclassify(plan, by, now);
+    }
+
+    /// <summary>
+    /// Raises the level when the plan's rules give a more severe one. A level is never lowered
+    /// here: only a person lowers it, with a reason.
+    /// </summary>
+    public bool Reclassify(PlanDefinition plan, Actor by, DateTime now)
+    {
+        var classification = Classifier.Classify(plan, EffectiveImpact(now));
+        if (classification.Level.Rank >= SeverityRank)
+            return false;
+        var from = SeverityLevel;
+        SeverityLevel = classification.Level.Key;
+        SeverityRank = classification.Level.Rank;
+        Append(now, TimelineKinds.SeverityRaised, by, classification.Explain(), from, SeverityLevel);
+        return true;
+    }
+
+    public void SetSeverity(SeverityLevel level, string reason, Actor by, DateTime now)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+            throw new DomainException("reason", "Changing a level by hand needs a reason.");
+        if (level.Key == SeverityLevel)
+            throw new DomainException("level", $"{Reference} is already at level {level.Key}.");
+        var from = SeverityLevel;
+        SeverityLevel = level.Key;
+        SeverityRank = level.Rank;
+        Append(now, TimelineKinds.SeverityChanged, by, reason.Trim(), from, level.Key);
+    }
+
+    /// <summary>Writes a breach to the timeline once per stage and deadline.</summary>
+    public bool RecordBreach(SlaClock clock, DateTime now)
+    {
+        var deadline = clock.Deadline?.ToString("O");
+        var stage = clock.Stage.ToString().ToLowerInvariant();
+        if (clock.State != ClockState.Breached || Timeline.Any(e => e.Kind == TimelineKinds.SlaBreached && e.From == stage && e.To == deadline))
+            return false;
+        Append(now, TimelineKinds.SlaBreached, Actor.System, null, stage, deadline);
+        return true;
+    }
+
+    private void Append(DateTime now, string kind, Actor by, string? note, string? from, string? to)
+    {
+        UpdatedAt = now;
+        Timeline.Add(new TimelineEntry(Id, now, kind, by, string.IsNullOrWhiteSpace(note) ? null : note.Trim(), from, to));
+    }
+
+    private static string Lower(IncidentStatus status) => status.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,47 @@
+namespace Muster.Domain.Incidents;
+
+public static class TimelineKinds
+{
+    public const string Declared = "declared";
+    public const string StatusChanged = "status_changed";
+    public const string Reopened = "reopened";
+    public const string Note = "note";
+    public const string ImpactChanged = "impact_changed";
+    public const string SeverityRaised = "severity_raised";
+    public const string SeverityChanged = "severity_changed";
+    public const string SlaBreached = "sla_breached";
+}
+
+/// <summary>One line of an incident's timeline; the timeline is the incident's audit.</summary>
+public sealed class TimelineEntry
+{
+    public long Id { get; private set; }
+    public string IncidentId { get; private set; } = "";
+    public DateTime At { get; private set; }
+    public string Kind { get; private set; } = "";
+    public string? ActorId { get; private set; }
+    public string ActorName { get; private set; } = "";
+
+    /// <summary>What a person wrote: a note, or the reason for a change.</summary>
+    public string? Note { get; private set; }
+
+    /// <summary>The machine-readable part: a status, a level, a stage.</summary>
+    public string? From { get; private set; }
+    public string? To { get; private set; }
+
+    private TimelineEntry()
+    {
+    }
+
+    internal TimelineEntry(string incidentId, DateTime at, string kind, Actor actor, string? note, string? from, string? to)
+    {
+        IncidentId = incidentId;
+        At = at;
+        Kind = kind;
+        ActorId = actor.Id;
+        ActorName = actor.Name;
+        Note = note;
+        From = from;
+        To = to;
+    }
+}

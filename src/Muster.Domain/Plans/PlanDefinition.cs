@@ -1,0 +1,96 @@
+using System.Text.Json.Serialization;
+
+namespace Muster.Domain.Plans;
+
+/// <summary>
+/// One immutable version of an emergency plan: its severity levels, the rules that pick a level
+/// from impact facts, and the SLA targets per level. Stored as JSON now, written as YAML later.
+/// </summary>
+public sealed record PlanDefinition
+{
+    public required string Key { get; init; }
+    public required LocalizedText Name { get; init; }
+    public IReadOnlyList<SeverityLevel> Levels { get; init; } = [];
+    public IReadOnlyList<ClassificationRule> Rules { get; init; } = [];
+
+    /// <summary>SLA targets by level key.</summary>
+    public IReadOnlyDictionary<string, StageTargets> Sla { get; init; } = new Dictionary<string, StageTargets>();
+
+    public SeverityLevel? FindLevel(string key) => Levels.FirstOrDefault(l => l.Key == key);
+
+    /// <summary>The level that applies when no rule matches.</summary>
+    public SeverityLevel LeastSevere => Levels.MaxBy(l => l.Rank)
+        ?? throw new InvalidOperationException($"Plan '{Key}' has no levels.");
+
+    public StageTargets TargetsFor(string levelKey) =>
+        Sla.TryGetValue(levelKey, out var targets) ? targets : StageTargets.None;
+}
+
+public sealed record LocalizedText
+{
+    [JsonPropertyName("zh-CN")]
+    public required string ZhCn { get; init; }
+
+    [JsonPropertyName("en")]
+    public required string En { get; init; }
+
+    public string In(string culture) =>
+        culture.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? ZhCn : En;
+
+    public override string ToString() => En;
+}
+
+/// <param name="Rank">1 is the most severe.</param>
+/// <param name="Color">The level's colour as #rrggbb; the loudest thing on a page.</param>
+public sealed record SeverityLevel(string Key, int Rank, LocalizedText Name, string Color);
+
+/// <summary>A rule raises an incident to <see cref="Level"/> when all of its conditions hold.</summary>
+public sealed record ClassificationRule
+{
+    public required string Level { get; init; }
+    public IReadOnlyList<Condition> When { get; init; } = [];
+}
+
+/// <summary>A test of one impact fact. Numeric facts use the comparisons, <c>condition</c> uses
+/// <see cref="In"/>, <c>fundsAtRisk</c> uses <see cref="Is"/>. A fact that is not known fails.</summary>
+public sealed record Condition
+{
+    public required string Fact { get; init; }
+    public double? Gt { get; init; }
+    public double? Gte { get; init; }
+    public double? Lt { get; init; }
+    public double? Lte { get; init; }
+    public IReadOnlyList<string>? In { get; init; }
+    public bool? Is { get; init; }
+}
+
+/// <summary>Minutes allowed for each stage; a stage without a target has no clock.</summary>
+public sealed record StageTargets
+{
+    public static readonly StageTargets None = new();
+
+    public int? Acknowledge { get; init; }
+    public int? Assess { get; init; }
+    public int? Repair { get; init; }
+    public int? Restore { get; init; }
+    public int? Verify { get; init; }
+
+    public int? For(Stage stage) => stage switch
+    {
+        Stage.Acknowledge => Acknowledge,
+        Stage.Assess => Assess,
+        Stage.Repair => Repair,
+        Stage.Restore => Restore,
+        Stage.Verify => Verify,
+        _ => null,
+    };
+}
+
+public enum Stage
+{
+    Acknowledge,
+    Assess,
+    Repair,
+    Restore,
+    Verify,
+}
