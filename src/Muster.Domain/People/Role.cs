@@ -23,6 +23,9 @@ public static class Roles
     public static bool TryParse(string? value, out Role role) =>
         Enum.TryParse(value, ignoreCase: true, out role) && Enum.IsDefined(role) && !int.TryParse(value, out _);
 
+    public static Role Parse(string? value) =>
+        TryParse(value, out var role) ? role : throw new ArgumentException($"'{value}' is not a role; use admin, manager, responder or viewer.", nameof(value));
+
     /// <summary>The role names that satisfy <paramref name="least"/>, for role-based policies.</summary>
     public static string[] AtLeast(Role least) =>
         Enum.GetValues<Role>().Where(r => r >= least).Select(Name).ToArray();

@@ -1,0 +1,63 @@
+using Microsoft.EntityFrameworkCore;
+using Muster.Data;
+using Muster.Domain.People;
+using Muster.Features.People;
+using Muster.Features.Plans;
+using Muster.Features.Services;
+using Muster.Features.Teams;
+
+namespace Muster.Features.Demo;
+
+/// <summary>
+/// An example organisation: the five domains of the users' own plans, each with a team, people,
+/// a service and its plan. Loading it twice changes nothing.
+/// </summary>
+public static class DemoData
+{
+    private sealed record Domain(string PlanKey, string Team, string TeamDescription, string Service, string ServiceDescription, (string Email, string Name, string Role)[] People);
+
+    private static readonly Domain[] Domains =
+    [
+        new("kiosk", "自助设备技术支持组", "Kiosk technical support", "自助缴费终端", "Self-service payment kiosks in the service halls",
+            [("wang.lei@example.com", "王磊", Roles.Manager), ("li.na@example.com", "李娜", Roles.Responder)]),
+        new("epay", "支付运维组", "E-payment operations", "电子支付平台", "Online and in-app payments",
+            [("zhang.wei@example.com", "张伟", Roles.Manager), ("liu.yang@example.com", "刘洋", Roles.Responder)]),
+        new("campus", "一卡通运维组", "Campus card operations", "校园一卡通", "Card readers, top-up machines and door access",
+            [("chen.jing@example.com", "陈静", Roles.Responder)]),
+        new("courier", "分拣与信息系统组", "Sorting lines and order systems", "快递分拣与订单系统", "Order system and automated sorting lines",
+            [("zhao.min@example.com", "赵敏", Roles.Responder)]),
+        new("customer-service", "客服渠道保障组", "Customer service channels", "客服热线与APP", "Hotline, app, website and social media channels",
+            [("sun.li@example.com", "孙丽", Roles.Manager), ("zhou.qiang@example.com", "周强", Roles.Viewer)]),
+    ];
+
+    public static async Task<int> LoadAsync(MusterDb db, DateTime now, CancellationToken ct = default)
+    {
+        var created = 0;
+        foreach (var domain in Domains)
+        {
+            var plan = await db.Plans.FirstOrDefaultAsync(p => p.Key == domain.PlanKey, ct);
+            if (plan is null)
+            {
+                var version = await PlanEndpoints.SaveAsync(db, PlanEndpoints.Builtin(domain.PlanKey), null, now, ct);
+                plan = await db.Plans.FirstAsync(p => p.Id == version.PlanId, ct);
+                created++;
+            }
+            var team = await db.Teams.FirstOrDefaultAsync(t => t.Name == domain.Team, ct)
+                ?? await TeamEndpoints.CreateAsync(db, new TeamRequest(domain.Team, domain.TeamDescription), null, now, ct);
+            foreach (var (email, name, role) in domain.People)
+            {
+                if (!await db.People.AnyAsync(p => p.Email == email, ct))
+                {
+                    await PeopleEndpoints.CreateAsync(db, new PersonRequest(email, name, role, "zh-CN", team.Id), null, now, ct);
+                    created++;
+                }
+            }
+            if (!await db.Services.AnyAsync(s => s.Name == domain.Service, ct))
+            {
+                await ServiceEndpoints.SaveAsync(db, null, new ServiceRequest(domain.Service, domain.ServiceDescription, team.Id, plan.Id), null, now, ct);
+                created++;
+            }
+        }
+        return created;
+    }
+}

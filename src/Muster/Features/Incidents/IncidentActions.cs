@@ -1,0 +1,203 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+using Muster.Data;
+using Muster.Domain.Incidents;
+using Muster.Domain.Plans;
+using Muster.Infrastructure;
+
+namespace Muster.Features.Incidents;
+
+/// <summary>The incident use cases, shared by the API and the pages: one hop to <see cref="MusterDb"/>.</summary>
+public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider time, WorkSignal signal, IStringLocalizer<SharedResource> text)
+{
+    public const string ClockWork = "incident-clock";
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    private static string Culture => CultureInfo.CurrentUICulture.Name;
+
+    public async Task<Incident> DeclareAsync(DeclareRequest request, Actor by, CancellationToken ct = default)
+    {
+        var errors = new Problems.Errors()
+            .Text(request.Title, "title", Incident.MaxTitleLength)
+            .Text(request.Description, "description", Incident.MaxDescriptionLength, required: false)
+            .Check(!string.IsNullOrWhiteSpace(request.ServiceId), "serviceId", "serviceId is required: the id of a service from GET /api/v1/services.")
+            .Check(request.StartedAt is null || request.StartedAt.Value.ToUniversalTime() <= Now.AddMinutes(5), "startedAt", "startedAt cannot be in the future.");
+        request.Impact?.Validate(errors);
+        errors.ThrowIfAny();
+
+        var service = await db.Services.AsNoTracking().FirstOrDefaultAsync(s => s.Id == request.ServiceId, ct)
+            ?? throw RequestException.Unprocessable("serviceId", $"There is no service '{request.ServiceId}'; use an id from GET /api/v1/services.");
+        var (versionId, plan) = await plans.ActiveForAsync(db, service, ct);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var number = (int)await db.NextAsync("incident", ct);
+        var now = Now;
+        var incident = Incident.Declare(Ids.New(), number, request.Title!.Trim(), Blank(request.Description), service.Id, versionId,
+            plan, (request.Impact ?? new ImpactInput()).ToFacts(), request.StartedAt?.ToUniversalTime(), request.Drill, by, now);
+        db.Incidents.Add(incident);
+        await SyncClocksAsync(incident, plan, now, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        signal.Notify();
+        MusterMetrics.IncidentDeclared();
+        return incident;
+    }
+
+    public Task<Incident> TransitionAsync(string id, IncidentStatus target, string? note, Actor by, CancellationToken ct = default) =>
+        ChangeAsync(id, note, (incident, _, now) => incident.MoveTo(target, by, now, note), ct);
+
+    public Task<Incident> ReopenAsync(string id, string? note, Actor by, CancellationToken ct = default) =>
+        ChangeAsync(id, note, (incident, _, now) => incident.Reopen(by, now, note), ct);
+
+    public Task<Incident> AddNoteAsync(string id, string? note, Actor by, CancellationToken ct = default)
+    {
+        new Problems.Errors().Text(note, "text", Incident.MaxNoteLength).ThrowIfAny();
+        return ChangeAsync(id, null, (incident, _, now) => incident.AddNote(note!, by, now), ct);
+    }
+
+    public Task<Incident> UpdateImpactAsync(string id, ImpactInput impact, Actor by, CancellationToken ct = default)
+    {
+        var errors = new Problems.Errors();
+        impact.Validate(errors, prefix: "");
+        errors.ThrowIfAny();
+        return ChangeAsync(id, null, (incident, plan, now) => incident.UpdateImpact(impact.ToFacts(), plan, by, now), ct);
+    }
+
+    public Task<Incident> SetSeverityAsync(string id, SeverityRequest request, Actor by, CancellationToken ct = default)
+    {
+        new Problems.Errors()
+            .Check(!string.IsNullOrWhiteSpace(request.Level), "level", "level is required: a level key of the incident's plan, such as L2.")
+            .Text(request.Reason, "reason", Incident.MaxNoteLength)
+            .ThrowIfAny();
+        return ChangeAsync(id, null, (incident, plan, now) =>
+        {
+            var level = plan.FindLevel(request.Level!)
+                ?? throw RequestException.Invalid("level", $"'{request.Level}' is not a level of this plan; use one of {string.Join(", ", plan.Levels.Select(l => l.Key))}.");
+            incident.SetSeverity(level, request.Reason!, by, now);
+        }, ct);
+    }
+
+    /// <summary>Finds an incident by its id or its number (INC-1042 or 1042).</summary>
+    public async Task<Incident> FindAsync(string idOrNumber, bool track = false, CancellationToken ct = default)
+    {
+        var query = track ? db.Incidents.Include(i => i.Timeline) : db.Incidents.AsNoTracking();
+        var digits = idOrNumber.StartsWith("INC-", StringComparison.OrdinalIgnoreCase) ? idOrNumber[4..] : idOrNumber;
+        Incident? incident = int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? await query.FirstOrDefaultAsync(i => i.Number == number, ct)
+            : await query.FirstOrDefaultAsync(i => i.Id == idOrNumber, ct);
+        return incident ?? throw RequestException.NotFound("incident", idOrNumber);
+    }
+
+    public async Task<IncidentView> ViewAsync(Incident incident, CancellationToken ct = default)
+    {
+        var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
+        var planRef = await db.PlanVersions.Where(v => v.Id == incident.PlanVersionId)
+            .Join(db.Plans, v => v.PlanId, p => p.Id, (v, p) => new { p.Key, v.Version }).FirstAsync(ct);
+        var serviceName = await db.Services.Where(s => s.Id == incident.ServiceId).Select(s => s.Name).FirstAsync(ct);
+        return IncidentView.From(incident, plan, new PlanRef(incident.PlanVersionId, planRef.Key, plan.Name.In(Culture), planRef.Version), serviceName, Now, Culture);
+    }
+
+    public async Task<IReadOnlyList<TimelineView>> TimelineAsync(string idOrNumber, CancellationToken ct = default)
+    {
+        var incident = await FindAsync(idOrNumber, ct: ct);
+        var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
+        var entries = await db.TimelineEntries.AsNoTracking().Where(e => e.IncidentId == incident.Id).OrderBy(e => e.At).ThenBy(e => e.Id).ToListAsync(ct);
+        return entries.Select(e => new TimelineView(e.Id, e.At, e.Kind, e.ActorId, e.ActorName, e.Note, e.From, e.To, Describe(e, plan))).ToList();
+    }
+
+    public async Task<IncidentPage> ListAsync(IncidentFilter filter, CancellationToken ct = default)
+    {
+        var query = filter.Apply(db.Incidents.AsNoTracking());
+        var total = await query.CountAsync(ct);
+        var rows = await query
+            .OrderByDescending(i => i.DeclaredAt).ThenByDescending(i => i.Number)
+            .Skip((filter.Page - 1) * filter.PageSize).Take(filter.PageSize)
+            .Join(db.Services, i => i.ServiceId, s => s.Id, (i, s) => new
+            {
+                i.Id, i.Number, i.Title, i.Status, i.Drill, i.ServiceId, ServiceName = s.Name, i.PlanVersionId,
+                i.SeverityLevel, i.StartedAt, i.DeclaredAt, i.UpdatedAt,
+            })
+            .ToListAsync(ct);
+        var items = new List<IncidentSummary>(rows.Count);
+        foreach (var r in rows)
+        {
+            var plan = await plans.GetAsync(db, r.PlanVersionId, ct);
+            var level = plan.FindLevel(r.SeverityLevel) ?? plan.LeastSevere;
+            items.Add(new IncidentSummary(r.Id, $"INC-{r.Number}", r.Title, r.Status, r.Drill, r.ServiceId, r.ServiceName,
+                IncidentView.SeverityOf(level, Culture), r.StartedAt, r.DeclaredAt, r.UpdatedAt));
+        }
+        return new IncidentPage(items, total, filter.Page, filter.PageSize);
+    }
+
+    /// <summary>Loads, changes, re-checks the clocks and saves: one transaction per action.</summary>
+    private async Task<Incident> ChangeAsync(string id, string? note, Action<Incident, PlanDefinition, DateTime> change, CancellationToken ct)
+    {
+        new Problems.Errors().Text(note, "note", Incident.MaxNoteLength, required: false).ThrowIfAny();
+        var incident = await FindAsync(id, track: true, ct);
+        var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
+        var now = Now;
+        change(incident, plan, now);
+        await SyncClocksAsync(incident, plan, now, ct);
+        await db.SaveChangesAsync(ct);
+        signal.Notify();
+        return incident;
+    }
+
+    /// <summary>
+    /// Writes the breaches that have happened, raises the level if time alone now calls for it,
+    /// and puts the next moment worth looking again into the work table.
+    /// </summary>
+    public async Task SyncClocksAsync(Incident incident, PlanDefinition plan, DateTime now, CancellationToken ct = default)
+    {
+        incident.Reclassify(plan, Actor.System, now);
+        var clocks = SlaClocks.Compute(incident.ClockInput, plan.TargetsFor(incident.SeverityLevel), now);
+        foreach (var clock in clocks)
+            incident.RecordBreach(clock, now);
+        var next = SlaClocks.Running(clocks).Select(c => c.Deadline).Min();
+        if (incident.RestoredAt is null && Classifier.NextTimeThreshold(plan, incident.StartedAt, now) is { } threshold && (next is null || threshold < next))
+            next = threshold;
+        var key = $"{ClockWork}:{incident.Id}";
+        if (next is { } due)
+            await db.ScheduleAsync(ClockWork, key, due, incident.Id, now, ct);
+        else
+            await db.CancelAsync(key, ct);
+    }
+
+    private string Describe(TimelineEntry e, PlanDefinition plan)
+    {
+        string Level(string? key) => key is null ? "" : plan.FindLevel(key) is { } l ? l.Name.In(Culture) : key;
+        string Status(string? s) => s is null ? "" : text[$"status.{s}"];
+        return e.Kind switch
+        {
+            TimelineKinds.Declared => text["timeline.declared", Level(e.To)],
+            TimelineKinds.StatusChanged => text["timeline.status_changed", Status(e.From), Status(e.To)],
+            TimelineKinds.Reopened => text["timeline.reopened", Status(e.To)],
+            TimelineKinds.Note => text["timeline.note"],
+            TimelineKinds.ImpactChanged => text["timeline.impact_changed"],
+            TimelineKinds.SeverityRaised => text["timeline.severity_raised", Level(e.From), Level(e.To)],
+            TimelineKinds.SeverityChanged => text["timeline.severity_changed", Level(e.From), Level(e.To)],
+            TimelineKinds.SlaBreached => text["timeline.sla_breached", text[$"stage.{e.From}"]],
+            _ => e.Kind,
+        };
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+/// <summary>Re-checks an incident's clocks and time-based level at the moment the work table says.</summary>
+public sealed class IncidentClockWork(IncidentActions actions, MusterDb db, PlanCatalog plans, TimeProvider time) : IWorkHandler
+{
+    public string Kind => IncidentActions.ClockWork;
+
+    public async Task HandleAsync(WorkItem item, CancellationToken ct)
+    {
+        var incident = await db.Incidents.Include(i => i.Timeline).FirstOrDefaultAsync(i => i.Id == item.Payload, ct);
+        if (incident is null)
+            return;
+        var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
+        await actions.SyncClocksAsync(incident, plan, time.GetUtcNow().UtcDateTime, ct);
+        await db.SaveChangesAsync(ct);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Options;
+using Muster.Components;
+using Muster.Data;
+using Muster.Features.Account;
+using Muster.Features.ApiKeys;
+using Muster.Features.Audit;
+using Muster.Features.Incidents;
+using Muster.Features.Operations;
+using Muster.Features.People;
+using Muster.Features.Plans;
+using Muster.Features.Services;
+using Muster.Features.Teams;
+
+namespace Muster.Infrastructure;
+
+/// <summary>The wiring of the one deployable: the web server and every CLI verb build it the same way.</summary>
+public static class MusterApp
+{
+    public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = CommonFlags.ToConfiguration(args),
+            // appsettings.json and the UI's files sit beside the executable, wherever it is started from.
+            ContentRootPath = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseStaticWebAssets();
+        var services = builder.Services;
+
+        services.AddOptions<MusterOptions>().BindConfiguration(MusterOptions.Section)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MusterOptions>, MusterOptionsValidator>();
+        var options = builder.Configuration.GetSection(MusterOptions.Section).Get<MusterOptions>() ?? new MusterOptions();
+        if (options.Database.Provider != DatabaseSetup.Postgres)
+            Directory.CreateDirectory(options.ResolvedDataDir);
+        services.AddDbContext<MusterDb>((sp, o) =>
+        {
+            var current = sp.GetRequiredService<IOptions<MusterOptions>>().Value;
+            o.UseMuster(current.Database.Provider, current.ConnectionString);
+        });
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<PlanCatalog>();
+        services.AddSingleton<WorkSignal>();
+        services.AddHostedService<PrepareDatabase>();
+        services.AddSingleton<WorkRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkRunner>());
+        services.AddScoped<IncidentActions>();
+        services.AddScoped<IWorkHandler, IncidentClockWork>();
+
+        services.AddMusterAuth();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier));
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
+        });
+        services.AddOpenApi();
+        services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.Configure<RequestLocalizationOptions>(o =>
+        {
+            o.DefaultRequestCulture = new RequestCulture("zh-CN");
+            o.SupportedCultures = o.SupportedUICultures = Cultures;
+            o.FallBackToParentUICultures = true;
+            o.RequestCultureProviders =
+            [
+                new QueryStringRequestCultureProvider(),
+                new CookieRequestCultureProvider(),
+                new CustomRequestCultureProvider(c => Task.FromResult(c.User.FindFirst("lang")?.Value is { } lang ? new ProviderCultureResult(lang) : null)),
+                new AcceptLanguageHeaderRequestCultureProvider(),
+            ];
+        });
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            foreach (var proxy in options.KnownProxies)
+                o.KnownProxies.Add(IPAddress.Parse(proxy));
+        });
+        // Sign-in cookies and form tokens survive a restart: the keys live with the data.
+        services.AddDataProtection().SetApplicationName("muster")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.ResolvedDataDir, "keys")));
+        services.AddRazorComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddHttpContextAccessor();
+
+        var app = builder.Build();
+        app.UseForwardedHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(async (context, next) =>
+        {
+            await next(context);
+            MusterMetrics.HttpRequest(context.Response.StatusCode);
+        });
+        app.UseRequestLocalization();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapOperations();
+        app.MapAccount();
+        app.MapIncidents();
+        app.MapServices();
+        app.MapTeams();
+        app.MapPeople();
+        app.MapPlans();
+        app.MapApiKeys();
+        app.MapAudit();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>();
+        return app;
+    }
+
+    /// <summary>Public base URL for links that leave Muster: the setting, else the first --urls address.</summary>
+    public static string PublicUrl(IConfiguration configuration)
+    {
+        var configured = configuration[$"{MusterOptions.Section}:PublicUrl"];
+        if (!string.IsNullOrWhiteSpace(configured))
+            return configured.TrimEnd('/');
+        var urls = configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080";
+        return urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0].TrimEnd('/');
+    }
+
+    private sealed class MusterOptionsValidator : IValidateOptions<MusterOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, MusterOptions options)
+        {
+            var problems = options.Problems().ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
+}
+
+/// <summary>Flags every verb shares, turned into configuration keys.</summary>
+public static class CommonFlags
+{
+    private static readonly Dictionary<string, string> Map = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--data-dir"] = "--Muster:DataDir",
+        ["--database"] = "--Muster:Database:Provider",
+        ["--connection"] = "--Muster:Database:ConnectionString",
+        ["--public-url"] = "--Muster:PublicUrl",
+    };
+
+    public static string[] ToConfiguration(string[] args)
+    {
+        var result = new List<string>(args.Length);
+        foreach (var arg in args)
+        {
+            var (name, value) = arg.Split('=', 2) is [var n, var v] ? (n, "=" + v) : (arg, "");
+            result.Add(Map.TryGetValue(name, out var key) ? key + value : arg);
+        }
+        return [.. result];
+    }
+}

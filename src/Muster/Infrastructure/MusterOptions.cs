@@ -1,0 +1,53 @@
+using Muster.Data;
+
+namespace Muster.Infrastructure;
+
+/// <summary>The <c>Muster</c> section: environment variables <c>Muster__...</c>, flags or appsettings.json.</summary>
+public sealed class MusterOptions
+{
+    public const string Section = "Muster";
+
+    /// <summary>Where the SQLite database and other local files live.</summary>
+    public string DataDir { get; set; } = "muster-data";
+
+    /// <summary>The address every link that leaves Muster uses; by default the first --urls address.</summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>The organisation's time zone, an IANA id.</summary>
+    public string TimeZone { get; set; } = "Asia/Shanghai";
+
+    public DatabaseOptions Database { get; set; } = new();
+
+    /// <summary>Serve Prometheus text at /metrics without a key.</summary>
+    public bool MetricsEnabled { get; set; } = true;
+
+    /// <summary>Addresses of reverse proxies whose X-Forwarded-* headers are believed.</summary>
+    public string[] KnownProxies { get; set; } = [];
+
+    public string ResolvedDataDir => Path.GetFullPath(DataDir);
+
+    public string ConnectionString => Database.Provider == DatabaseSetup.Postgres
+        ? Database.ConnectionString ?? ""
+        : Database.ConnectionString ?? $"Data Source={Path.Combine(ResolvedDataDir, "muster.db")}";
+
+    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+
+    /// <summary>Every problem with the settings, each naming the setting and a valid value.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (Database.Provider is not (DatabaseSetup.Sqlite or DatabaseSetup.Postgres))
+            yield return $"Muster__Database__Provider is '{Database.Provider}'; use 'sqlite' or 'postgres'.";
+        if (Database.Provider == DatabaseSetup.Postgres && string.IsNullOrWhiteSpace(Database.ConnectionString))
+            yield return "Muster__Database__ConnectionString is empty; PostgreSQL needs one, such as 'Host=127.0.0.1;Database=muster;Username=muster'.";
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
+            yield return $"Muster__TimeZone '{TimeZone}' is not a known time zone; use an IANA id such as 'Asia/Shanghai'.";
+        if (PublicUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
+            yield return $"Muster__PublicUrl '{url}' is not an absolute URL such as 'https://muster.example.com'.";
+    }
+}
+
+public sealed class DatabaseOptions
+{
+    public string Provider { get; set; } = DatabaseSetup.Sqlite;
+    public string? ConnectionString { get; set; }
+}
