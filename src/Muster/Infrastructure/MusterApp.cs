@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Options;
@@ -39,12 +40,11 @@ public static class MusterApp
         services.AddOptions<MusterOptions>().BindConfiguration(MusterOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<MusterOptions>, MusterOptionsValidator>();
-        var options = builder.Configuration.GetSection(MusterOptions.Section).Get<MusterOptions>() ?? new MusterOptions();
-        if (options.Database.Provider != DatabaseSetup.Postgres)
-            Directory.CreateDirectory(options.ResolvedDataDir);
         services.AddDbContext<MusterDb>((sp, o) =>
         {
             var current = sp.GetRequiredService<IOptions<MusterOptions>>().Value;
+            if (current.Database.Provider == DatabaseSetup.Sqlite)
+                Directory.CreateDirectory(current.ResolvedDataDir);
             o.UseMuster(current.Database.Provider, current.ConnectionString);
         });
 
@@ -80,15 +80,14 @@ public static class MusterApp
                 new AcceptLanguageHeaderRequestCultureProvider(),
             ];
         });
-        services.Configure<ForwardedHeadersOptions>(o =>
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<MusterOptions>>((o, muster) =>
         {
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
-            foreach (var proxy in options.KnownProxies)
+            foreach (var proxy in muster.Value.KnownProxies)
                 o.KnownProxies.Add(IPAddress.Parse(proxy));
         });
-        // Sign-in cookies and form tokens survive a restart: the keys live with the data.
-        services.AddDataProtection().SetApplicationName("muster")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.ResolvedDataDir, "keys")));
+        services.AddDataProtection().SetApplicationName("muster");
+        services.AddOptions<KeyManagementOptions>().Configure<IServiceScopeFactory>((o, scopes) => o.XmlRepository = new DbKeyRepository(scopes));
         services.AddRazorComponents();
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor();

@@ -41,6 +41,8 @@ public sealed class MusterOptions
             yield return "Muster__Database__ConnectionString is empty; PostgreSQL needs one, such as 'Host=127.0.0.1;Database=muster;Username=muster'.";
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
             yield return $"Muster__TimeZone '{TimeZone}' is not a known time zone; use an IANA id such as 'Asia/Shanghai'.";
+        foreach (var proxy in KnownProxies.Where(p => !System.Net.IPAddress.TryParse(p, out _)))
+            yield return $"Muster__KnownProxies contains '{proxy}', which is not an IP address such as 10.0.0.5.";
         if (PublicUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
             yield return $"Muster__PublicUrl '{url}' is not an absolute URL such as 'https://muster.example.com'.";
     }
