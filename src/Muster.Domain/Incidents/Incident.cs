@@ -167,7 +167,9 @@ public sealed class Incident
         var stage = clock.Stage.ToString().ToLowerInvariant();
         if (clock.State != ClockState.Breached || Timeline.Any(e => e.Kind == TimelineKinds.SlaBreached && e.From == stage && e.To == deadline))
             return false;
-        Append(now, TimelineKinds.SlaBreached, Actor.System, null, stage, deadline);
+        // The entry stands at the deadline, when the breach happened, however late the check ran.
+        Timeline.Add(new TimelineEntry(Id, clock.Deadline ?? now, TimelineKinds.SlaBreached, Actor.System, null, stage, deadline));
+        UpdatedAt = now;
         return true;
     }
 
