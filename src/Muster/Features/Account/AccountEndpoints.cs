@@ -18,7 +18,7 @@ public static class AccountEndpoints
                 await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
                 return Results.LocalRedirect("/login");
             })
-            .ExcludeFromDescription();
+            .AllowAnonymous().ExcludeFromDescription();
 
         // The language switch: a cookie for this browser, and the person's own language if signed in.
         app.MapGet("/culture", async (string lang, string? returnUrl, HttpContext http, MusterDb db, CancellationToken ct) =>
