@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -92,7 +93,7 @@ public static class Cli
 
         var to = new Option<string>("--to") { Description = "The file to write the copy to", Required = true };
         var backup = new Command("backup", "Make an online copy of the SQLite database (for PostgreSQL, use pg_dump).") { to };
-        backup.SetAction((r, ct) => WithDb(Common(r), async (db, _, token) =>
+        backup.SetAction((r, ct) => WithDb(Common(r), migrate: false, async (db, _, token) =>
         {
             if (db.IsPostgres)
                 return Fail("This Muster uses PostgreSQL: back it up with pg_dump, for example: pg_dump --format=custom --file=muster.dump <database>.");
@@ -129,7 +130,10 @@ public static class Cli
         return 0;
     }
 
-    private static async Task<int> WithDb(string[] common, Func<MusterDb, DateTime, CancellationToken, Task<int>> work, CancellationToken ct)
+    private static Task<int> WithDb(string[] common, Func<MusterDb, DateTime, CancellationToken, Task<int>> work, CancellationToken ct) =>
+        WithDb(common, migrate: true, work, ct);
+
+    private static async Task<int> WithDb(string[] common, bool migrate, Func<MusterDb, DateTime, CancellationToken, Task<int>> work, CancellationToken ct)
     {
         WebApplication app;
         try
@@ -145,14 +149,19 @@ public static class Cli
         {
             await using var scope = app.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
-            await Startup.MigrateAsync(db, ct);
             try
             {
+                if (migrate)
+                    await Startup.MigrateAsync(db, ct);
                 return await work(db, app.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime, ct);
             }
             catch (RequestException e)
             {
                 return Fail(string.Join(Environment.NewLine, e.Errors.SelectMany(x => x.Value)));
+            }
+            catch (DbException e)
+            {
+                return Fail($"The database cannot be used: {e.Message}. Check --connection or Muster__Database__ConnectionString.");
             }
         }
     }

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using Microsoft.Data.Sqlite;
+
+namespace Muster.Tests;
+
+/// <summary>The CLI verbs, run as a user runs them: the real executable in a process of its own.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string dataDir = Directory.CreateTempSubdirectory("muster-cli-").FullName;
+
+    private async Task<(int Code, string Out, string Err)> MusterAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "muster.dll"));
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        start.ArgumentList.Add("--data-dir");
+        start.ArgumentList.Add(dataDir);
+        start.Environment["Muster__Database__Provider"] = "sqlite";
+        start.Environment.Remove("Muster__Database__ConnectionString");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Apikey_create_prints_the_key_alone_and_the_key_works()
+    {
+        var (code, stdout, stderr) = await MusterAsync("apikey", "create", "--name", "alertmanager", "--role", "responder");
+
+        Assert.Equal(0, code);
+        Assert.Matches("^mst_[0-9a-f]{40}\n$", stdout);
+        Assert.Contains("responder", stderr);
+
+        using var factory = new CliDataFactory(dataDir);
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", stdout.Trim());
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/api/v1/incidents")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Admin_create_then_reset_password_and_bad_input_is_explained()
+    {
+        Assert.Equal(0, (await MusterAsync("admin", "create", "--email", "Duty@Example.com", "--password", "long-enough-1")).Code);
+        var again = await MusterAsync("admin", "create", "--email", "duty@example.com", "--password", "long-enough-1");
+        Assert.Equal(1, again.Code);
+        Assert.Contains("reset-password", again.Err);
+        var weak = await MusterAsync("admin", "reset-password", "--email", "duty@example.com", "--password", "short");
+        Assert.Equal(1, weak.Code);
+        Assert.Contains("at least 10", weak.Err);
+        Assert.Equal(0, (await MusterAsync("admin", "reset-password", "--email", "duty@example.com", "--password", "another-long-1")).Code);
+        var missing = await MusterAsync("admin", "create", "--email", "x@example.com");
+        Assert.NotEqual(0, missing.Code);
+        Assert.Contains("--password", missing.Err);
+    }
+
+    [Fact]
+    public async Task Demo_loads_five_domains_once_and_backup_copies_the_database()
+    {
+        Assert.Equal(0, (await MusterAsync("migrate")).Code);
+        var demo = await MusterAsync("demo");
+        Assert.Equal(0, demo.Code);
+        Assert.Contains("Loaded", demo.Err);
+        Assert.Contains("already", (await MusterAsync("demo")).Err);
+
+        var copy = Path.Combine(dataDir, "backups", "copy.db");
+        var backup = await MusterAsync("backup", "--to", copy);
+        Assert.Equal(0, backup.Code);
+        await using var connection = new SqliteConnection($"Data Source={copy};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM \"Services\" s JOIN \"Plans\" p ON p.\"Id\" = s.\"PlanId\"";
+        Assert.Equal(5L, await command.ExecuteScalarAsync());
+        Assert.Equal(1, (await MusterAsync("backup", "--to", copy)).Code);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("migrate", "--help")]
+    [InlineData("admin", "create", "--help")]
+    [InlineData("admin", "reset-password", "--help")]
+    [InlineData("apikey", "create", "--help")]
+    [InlineData("backup", "--help")]
+    [InlineData("demo", "--help")]
+    public async Task Every_verb_has_help(params string[] args)
+    {
+        var (code, stdout, _) = await MusterAsync(args);
+        Assert.Equal(0, code);
+        Assert.Contains("Usage:", stdout);
+        Assert.Contains("--data-dir", stdout);
+    }
+
+    [Fact]
+    public async Task Backup_on_postgres_says_to_use_pg_dump()
+    {
+        var result = await MusterAsync("backup", "--to", "x.db", "--database", "postgres", "--connection", "Host=127.0.0.1;Port=1;Timeout=1");
+        Assert.NotEqual(0, result.Code);
+        Assert.Contains("pg_dump", result.Err + result.Out);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(dataDir, recursive: true); }
+        catch (IOException) { }
+    }
+
+    private sealed class CliDataFactory(string dataDir) : Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+        {
+            builder.UseSetting("Muster:DataDir", dataDir);
+            builder.UseSetting("Muster:Database:Provider", "sqlite");
+            builder.UseSetting("Muster:Database:ConnectionString", $"Data Source={Path.Combine(dataDir, "muster.db")}");
+        }
+    }
+}
