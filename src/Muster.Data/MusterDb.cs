@@ -57,6 +57,8 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
             var status = new ValueConverter<IncidentStatus, string>(
                 v => v.ToString().ToLowerInvariant(), v => Enum.Parse<IncidentStatus>(v, true));
             e.Property(i => i.Status).HasConversion(status);
+            // Two people acting on one incident at once: the second gets a 409 and reloads, rather than overwriting.
+            e.Property(i => i.UpdatedAt).IsConcurrencyToken();
             e.Ignore(i => i.Reference);
             e.Ignore(i => i.IsOpen);
             e.Ignore(i => i.RestoredAt);

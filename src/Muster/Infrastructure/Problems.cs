@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Muster.Domain.Incidents;
 
 namespace Muster.Infrastructure;
@@ -90,6 +91,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
         {
             DomainException d => (StatusCodes.Status409Conflict, "This is not allowed now.", d.Message, d.Field),
             RequestException r => (r.Status, r.Title, r.Message, ""),
+            DbUpdateConcurrencyException => (StatusCodes.Status409Conflict, "Someone else changed this meanwhile.",
+                "The incident changed while you were acting on it; reload it and try again.", "updatedAt"),
             BadHttpRequestException { InnerException: JsonException json } => (StatusCodes.Status400BadRequest, "The request body is not valid JSON for this endpoint.",
                 $"{json.Message.Split(". Path:")[0]}. Check the value at '{JsonField(json.Path)}'.", JsonField(json.Path)),
             BadHttpRequestException bad => (bad.StatusCode, "The request is malformed.", bad.Message, "body"),
