@@ -128,3 +128,69 @@ public static class Ids
     /// <summary>An opaque id that sorts by creation time.</summary>
     public static string New() => Guid.CreateVersion7().ToString("N");
 }
+
+/// <summary>A source of alerts for one service: its type decides the URL it posts to; the secret routes it.</summary>
+public sealed class Integration
+{
+    public string Id { get; set; } = Ids.New();
+    public string ServiceId { get; set; } = "";
+
+    /// <summary>events, prometheus, alertmanager, grafana, zabbix or heartbeat.</summary>
+    public string Type { get; set; } = "events";
+
+    public string Name { get; set; } = "";
+    public string Secret { get; set; } = "";
+    public bool Enabled { get; set; } = true;
+    public int? IntervalSeconds { get; set; }
+    public int? GraceSeconds { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? LastEventAt { get; set; }
+}
+
+/// <summary>
+/// An event as it arrived, committed before the sender hears 2xx (the intake inbox); the
+/// correlator turns events into alerts and incidents afterwards, in order.
+/// </summary>
+public sealed class AlertEvent
+{
+    public long Id { get; set; }
+    public string IntegrationId { get; set; } = "";
+    public DateTime ReceivedAt { get; set; }
+
+    /// <summary>trigger, acknowledge or resolve.</summary>
+    public string Action { get; set; } = "";
+
+    public string DedupKey { get; set; } = "";
+    public string? Summary { get; set; }
+    public string? Source { get; set; }
+    public string? Severity { get; set; }
+
+    /// <summary>What groups alerts into one incident, such as an alert name.</summary>
+    public string? GroupKey { get; set; }
+
+    public string? Payload { get; set; }
+    public DateTime? ProcessedAt { get; set; }
+}
+
+/// <summary>One alert: every event with its dedup key, from one integration.</summary>
+public sealed class Alert
+{
+    public string Id { get; set; } = Ids.New();
+    public string IntegrationId { get; set; } = "";
+    public string ServiceId { get; set; } = "";
+    public string DedupKey { get; set; } = "";
+    public string GroupKey { get; set; } = "";
+
+    /// <summary>firing, resolved or suppressed.</summary>
+    public string Status { get; set; } = "firing";
+
+    public string Summary { get; set; } = "";
+    public string? Source { get; set; }
+    public string? Severity { get; set; }
+    public string? Details { get; set; }
+    public string? IncidentId { get; set; }
+    public int EventCount { get; set; }
+    public DateTime FirstSeenAt { get; set; }
+    public DateTime LastSeenAt { get; set; }
+    public DateTime? ResolvedAt { get; set; }
+}

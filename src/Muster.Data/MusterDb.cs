@@ -20,6 +20,9 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
     public DbSet<WorkItem> WorkItems => Set<WorkItem>();
     public DbSet<Counter> Counters => Set<Counter>();
     public DbSet<Setting> Settings => Set<Setting>();
+    public DbSet<Integration> Integrations => Set<Integration>();
+    public DbSet<AlertEvent> AlertEvents => Set<AlertEvent>();
+    public DbSet<Alert> Alerts => Set<Alert>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -79,6 +82,21 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
         {
             e.HasIndex(w => w.Key).IsUnique();
             e.HasIndex(w => w.DueAt);
+        });
+        b.Entity<Integration>(e =>
+        {
+            e.HasIndex(i => i.Secret).IsUnique();
+            e.HasIndex(i => i.ServiceId);
+            e.HasOne<Service>().WithMany().HasForeignKey(i => i.ServiceId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<AlertEvent>(e => e.HasIndex(a => a.ProcessedAt));
+        b.Entity<Alert>(e =>
+        {
+            e.HasIndex(a => new { a.IntegrationId, a.DedupKey }).IsUnique();
+            e.HasIndex(a => new { a.ServiceId, a.GroupKey });
+            e.HasIndex(a => a.IncidentId);
+            e.HasOne<Integration>().WithMany().HasForeignKey(a => a.IntegrationId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Incident>().WithMany().HasForeignKey(a => a.IncidentId).OnDelete(DeleteBehavior.SetNull);
         });
         b.Entity<Counter>(e => e.HasKey(c => c.Name));
         b.Entity<Setting>(e => e.HasKey(s => s.Key));

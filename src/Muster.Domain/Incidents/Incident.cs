@@ -160,6 +160,13 @@ public sealed class Incident
         Append(now, TimelineKinds.SeverityChanged, by, reason.Trim(), from, level.Key);
     }
 
+    /// <summary>An alert joined this incident (the first one, or one grouped with it).</summary>
+    public void AttachAlert(string dedupKey, string summary, Actor by, DateTime now) =>
+        Append(now, TimelineKinds.AlertAttached, by, summary, null, dedupKey);
+
+    public void NoteAlertResolved(string dedupKey, string summary, Actor by, DateTime now) =>
+        Append(now, TimelineKinds.AlertResolved, by, summary, null, dedupKey);
+
     /// <summary>Writes a breach to the timeline once per stage and deadline.</summary>
     public bool RecordBreach(SlaClock clock, DateTime now)
     {

@@ -10,6 +10,8 @@ public static class TimelineKinds
     public const string SeverityRaised = "severity_raised";
     public const string SeverityChanged = "severity_changed";
     public const string SlaBreached = "sla_breached";
+    public const string AlertAttached = "alert_attached";
+    public const string AlertResolved = "alert_resolved";
 }
 
 /// <summary>One line of an incident's timeline; the timeline is the incident's audit.</summary>

@@ -13,6 +13,7 @@ using Muster.Features.Account;
 using Muster.Features.ApiKeys;
 using Muster.Features.Audit;
 using Muster.Features.Incidents;
+using Muster.Features.Intake;
 using Muster.Features.Operations;
 using Muster.Features.People;
 using Muster.Features.Plans;
@@ -56,6 +57,10 @@ public static class MusterApp
         services.AddHostedService(sp => sp.GetRequiredService<WorkRunner>());
         services.AddScoped<IncidentActions>();
         services.AddScoped<IWorkHandler, IncidentClockWork>();
+        services.AddSingleton<Correlator>();
+        services.AddHostedService(sp => sp.GetRequiredService<Correlator>());
+        services.AddSingleton<IntakeWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<IntakeWriter>());
 
         services.AddMusterAuth();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier));
@@ -118,6 +123,10 @@ public static class MusterApp
         app.MapPlans();
         app.MapApiKeys();
         app.MapAudit();
+        app.MapIntegrations();
+        app.MapAlerts();
+        app.MapEventsApi();
+        app.MapAlertmanagerHook();
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
         return app;

@@ -16,6 +16,8 @@ public static class MusterMetrics
 
     public static void IncidentDeclared() => Add("muster_incidents_declared_total");
 
+    public static void EventsAccepted(int count) => Counters.AddOrUpdate("muster_intake_events_total", count, (_, v) => v + count);
+
     public static void WorkDone(string kind) => Add($"muster_work_items_done_total{{kind=\"{kind}\"}}");
 
     public static void WorkFailed(string kind) => Add($"muster_work_items_failed_total{{kind=\"{kind}\"}}");

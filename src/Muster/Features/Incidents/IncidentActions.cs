@@ -29,18 +29,28 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
 
         var service = await db.Services.AsNoTracking().FirstOrDefaultAsync(s => s.Id == request.ServiceId, ct)
             ?? throw RequestException.Unprocessable("serviceId", $"There is no service '{request.ServiceId}'; use an id from GET /api/v1/services.");
-        var (versionId, plan) = await plans.ActiveForAsync(db, service, ct);
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var number = (int)await db.NextAsync("incident", ct);
-        var now = Now;
-        var incident = Incident.Declare(Ids.New(), number, request.Title!.Trim(), Blank(request.Description), service.Id, versionId,
-            plan, (request.Impact ?? new ImpactInput()).ToFacts(), request.StartedAt?.ToUniversalTime(), request.Drill, by, now);
-        db.Incidents.Add(incident);
-        await SyncClocksAsync(incident, plan, now, ct);
+        var incident = await CreateAsync(service, request.Title!.Trim(), Blank(request.Description), (request.Impact ?? new ImpactInput()).ToFacts(),
+            request.StartedAt?.ToUniversalTime(), request.Drill, by, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         signal.Notify();
+        return incident;
+    }
+
+    /// <summary>
+    /// Adds a new incident under the service's active plan to the context, with its clocks, inside the
+    /// caller's transaction; the caller saves and commits (so an alert and its incident are one commit).
+    /// </summary>
+    public async Task<Incident> CreateAsync(Service service, string title, string? description, ImpactFacts impact, DateTime? startedAt, bool drill, Actor by, CancellationToken ct = default)
+    {
+        var (versionId, plan) = await plans.ActiveForAsync(db, service, ct);
+        var number = (int)await db.NextAsync("incident", ct);
+        var now = Now;
+        var incident = Incident.Declare(Ids.New(), number, title, description, service.Id, versionId, plan, impact, startedAt, drill, by, now);
+        db.Incidents.Add(incident);
+        await SyncClocksAsync(incident, plan, now, ct);
         MusterMetrics.IncidentDeclared();
         return incident;
     }
@@ -189,6 +199,8 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             TimelineKinds.SeverityRaised => text["timeline.severity_raised", Level(e.From), Level(e.To)],
             TimelineKinds.SeverityChanged => text["timeline.severity_changed", Level(e.From), Level(e.To)],
             TimelineKinds.SlaBreached => text["timeline.sla_breached", text[$"stage.{e.From}"]],
+            TimelineKinds.AlertAttached => text["timeline.alert_attached", e.To ?? ""],
+            TimelineKinds.AlertResolved => text["timeline.alert_resolved", e.To ?? ""],
             _ => e.Kind,
         };
     }

@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Muster.Data;
+using Muster.Infrastructure;
+
+namespace Muster.Features.Intake;
+
+/// <summary>Prometheus Alertmanager's webhook (payload version 4): each alert keyed by its fingerprint.</summary>
+public static class AlertmanagerHook
+{
+    public static void MapAlertmanagerHook(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/hooks/alertmanager/{secret}", ReceiveAsync).AllowAnonymous().WithTags("Intake")
+            .WithSummary("Alertmanager webhook_configs: firing alerts trigger, resolved ones resolve.");
+    }
+
+    private static async Task<IResult> ReceiveAsync(string secret, HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct)
+    {
+        var integration = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Secret == secret && i.Enabled && i.Type == "alertmanager", ct);
+        if (integration is null)
+            return TypedResults.NotFound();
+        JsonElement body;
+        try
+        {
+            body = (await JsonDocument.ParseAsync(request.Body, cancellationToken: ct)).RootElement;
+        }
+        catch (JsonException e)
+        {
+            return Problems.Invalid("body", $"The body is not valid JSON: {e.Message.Split(". Path:")[0]}.");
+        }
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("alerts", out var alerts) || alerts.ValueKind != JsonValueKind.Array)
+            return Problems.Invalid("alerts", "alerts is missing: send Alertmanager's webhook payload (version 4), with an 'alerts' array.");
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var events = new List<AlertEvent>();
+        var index = 0;
+        foreach (var alert in alerts.EnumerateArray())
+        {
+            if (alert.ValueKind != JsonValueKind.Object || !alert.TryGetProperty("labels", out var labels) || labels.ValueKind != JsonValueKind.Object)
+                return Problems.Invalid($"alerts[{index}].labels", "Each alert needs a 'labels' object.");
+            var status = Text(alert, "status");
+            if (status is not ("firing" or "resolved"))
+                return Problems.Invalid($"alerts[{index}].status", "status is firing or resolved.");
+            var name = Text(labels, "alertname") ?? "alert";
+            var annotations = alert.TryGetProperty("annotations", out var a) && a.ValueKind == JsonValueKind.Object ? a : default;
+            var summary = (annotations.ValueKind == JsonValueKind.Object ? Text(annotations, "summary") ?? Text(annotations, "description") : null) ?? name;
+            events.Add(new AlertEvent
+            {
+                IntegrationId = integration.Id,
+                ReceivedAt = now,
+                Action = status == "firing" ? "trigger" : "resolve",
+                DedupKey = Text(alert, "fingerprint") ?? Fingerprint(labels),
+                Summary = summary.Length > 1024 ? summary[..1024] : summary,
+                Source = Text(labels, "instance") ?? Text(labels, "job"),
+                Severity = Severity(Text(labels, "severity")),
+                GroupKey = name,
+                Payload = alert.GetRawText(),
+            });
+            index++;
+        }
+        return await IntakeGate.CommitAsync(writer, events, () => TypedResults.Ok(new { status = "success", accepted = events.Count }),
+            (status, retryAfter) => TypedResults.Problem(title: "Muster cannot take these alerts now.", detail: $"Retry after {retryAfter} s.", statusCode: status));
+    }
+
+    /// <summary>A stable key from the label set, where the sender gave no fingerprint.</summary>
+    private static string Fingerprint(JsonElement labels)
+    {
+        var text = string.Join("\n", labels.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => $"{p.Name}={p.Value}"));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+    }
+
+    private static string Severity(string? label) => label?.ToLowerInvariant() switch
+    {
+        "critical" or "page" or "p1" => "critical",
+        "error" or "major" or "high" => "error",
+        "info" or "none" => "info",
+        _ => "warning",
+    };
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

@@ -1,0 +1,177 @@
+using Microsoft.EntityFrameworkCore;
+using Muster.Data;
+using Muster.Domain.Incidents;
+using Muster.Domain.Plans;
+using Muster.Features.Incidents;
+using Muster.Infrastructure;
+
+namespace Muster.Features.Intake;
+
+/// <summary>
+/// Turns committed events into alerts and incidents, in the order they arrived: the same dedup key
+/// is the same alert; a new alert joins the open incident of its service with the same group key
+/// (an alert name) declared within the window, or declares one.
+/// </summary>
+public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, ILogger<Correlator> logger) : BackgroundService
+{
+    public static readonly TimeSpan GroupWindow = TimeSpan.FromMinutes(30);
+    private readonly SemaphoreSlim signal = new(0, 1);
+
+    public void Notify()
+    {
+        if (signal.CurrentCount == 0)
+        {
+            try { signal.Release(); }
+            catch (SemaphoreFullException) { }
+        }
+    }
+
+    public override void Dispose()
+    {
+        signal.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await CorrelateAsync(stoppingToken) == 0)
+                    await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Correlation failed; it tries again in a second.");
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Processes the events waiting in the inbox; returns how many.</summary>
+    public async Task<int> CorrelateAsync(CancellationToken ct = default)
+    {
+        List<long> ids;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
+            ids = await db.AlertEvents.Where(e => e.ProcessedAt == null).OrderBy(e => e.Id).Select(e => e.Id).Take(200).ToListAsync(ct);
+        }
+        var done = 0;
+        foreach (var id in ids)
+        {
+            if (!await ProcessAsync(id, ct))
+                break;
+            done++;
+        }
+        return done;
+    }
+
+    private async Task<bool> ProcessAsync(long eventId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
+        var actions = scope.ServiceProvider.GetRequiredService<IncidentActions>();
+        var plans = scope.ServiceProvider.GetRequiredService<PlanCatalog>();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // One correlator at a time across processes keeps events in order.
+        if (db.IsPostgres && !await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock(7262002) AS \"Value\"").SingleAsync(ct))
+            return false;
+        var e = await db.AlertEvents.FirstAsync(x => x.Id == eventId, ct);
+        if (e.ProcessedAt is not null)
+            return true;
+        var now = time.GetUtcNow().UtcDateTime;
+        e.ProcessedAt = now;
+        var integration = await db.Integrations.FirstOrDefaultAsync(i => i.Id == e.IntegrationId, ct);
+        if (integration is not null)
+        {
+            var by = new Actor($"integration:{integration.Id}", integration.Name);
+            var alert = await db.Alerts.FirstOrDefaultAsync(a => a.IntegrationId == e.IntegrationId && a.DedupKey == e.DedupKey, ct);
+            var incident = alert?.IncidentId is { } incidentId ? await db.Incidents.Include(i => i.Timeline).FirstAsync(i => i.Id == incidentId, ct) : null;
+            switch (e.Action)
+            {
+                case "trigger":
+                    incident = await TriggerAsync(db, actions, integration, e, alert, incident, by, now, ct);
+                    break;
+                case "acknowledge" when incident is { Status: IncidentStatus.Triggered }:
+                    incident.MoveTo(IncidentStatus.Acknowledged, by, now, e.Summary);
+                    break;
+                case "resolve" when alert is { Status: "firing" }:
+                    alert.Status = "resolved";
+                    alert.ResolvedAt = e.ReceivedAt;
+                    alert.EventCount++;
+                    if (incident is { IsOpen: true })
+                    {
+                        incident.NoteAlertResolved(alert.DedupKey, alert.Summary, by, now);
+                        var othersFiring = await db.Alerts.AnyAsync(a => a.IncidentId == incident.Id && a.Id != alert.Id && a.Status == "firing", ct);
+                        if (!othersFiring)
+                            incident.MoveTo(IncidentStatus.Resolved, by, now, "every alert resolved");
+                    }
+                    break;
+            }
+            if (incident is not null)
+                await actions.SyncClocksAsync(incident, await plans.GetAsync(db, incident.PlanVersionId, ct), now, ct);
+        }
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
+    private static async Task<Incident> TriggerAsync(MusterDb db, IncidentActions actions, Integration integration, AlertEvent e,
+        Alert? alert, Incident? incident, Actor by, DateTime now, CancellationToken ct)
+    {
+        if (alert is null)
+        {
+            alert = new Alert
+            {
+                IntegrationId = integration.Id,
+                ServiceId = integration.ServiceId,
+                DedupKey = e.DedupKey,
+                FirstSeenAt = e.ReceivedAt,
+            };
+            db.Alerts.Add(alert);
+        }
+        alert.Status = "firing";
+        alert.ResolvedAt = null;
+        alert.LastSeenAt = e.ReceivedAt;
+        alert.EventCount++;
+        alert.Summary = e.Summary ?? alert.Summary;
+        alert.Source = e.Source ?? alert.Source;
+        alert.Severity = e.Severity ?? alert.Severity;
+        alert.GroupKey = e.GroupKey ?? alert.Summary;
+        alert.Details = e.Payload ?? alert.Details;
+        if (incident is { IsOpen: true })
+            return incident;
+
+        var since = now - GroupWindow;
+        var groupKey = alert.GroupKey;
+        var openId = await db.Alerts
+            .Where(a => a.ServiceId == integration.ServiceId && a.GroupKey == groupKey && a.IncidentId != null)
+            .Join(db.Incidents, a => a.IncidentId, i => i.Id, (a, i) => i)
+            .Where(i => i.Status < IncidentStatus.Resolved && i.DeclaredAt >= since)
+            .OrderByDescending(i => i.DeclaredAt).Select(i => i.Id).FirstOrDefaultAsync(ct);
+        incident = openId is null ? null : await db.Incidents.Include(i => i.Timeline).FirstAsync(i => i.Id == openId, ct);
+        if (incident is null)
+        {
+            var service = await db.Services.AsNoTracking().FirstAsync(s => s.Id == integration.ServiceId, ct);
+            var title = alert.Summary.Length > Incident.MaxTitleLength ? alert.Summary[..Incident.MaxTitleLength] : alert.Summary;
+            incident = await actions.CreateAsync(service, title, null, ImpactOf(alert.Severity), null, drill: false, by, ct);
+        }
+        alert.IncidentId = incident.Id;
+        incident.AttachAlert(alert.DedupKey, alert.Summary, by, now);
+        return incident;
+    }
+
+    /// <summary>Until plans map severities themselves: critical is a complete outage, error a lost function.</summary>
+    public static ImpactFacts ImpactOf(string? severity) => severity switch
+    {
+        "critical" => new ImpactFacts { Condition = "down" },
+        "error" => new ImpactFacts { Condition = "partial" },
+        _ => new ImpactFacts { Condition = "minor" },
+    };
+}

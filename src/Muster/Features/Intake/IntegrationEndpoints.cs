@@ -1,0 +1,96 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Muster.Data;
+using Muster.Infrastructure;
+
+namespace Muster.Features.Intake;
+
+public sealed record IntegrationRequest(string? Type, string? Name, int? IntervalSeconds = null, int? GraceSeconds = null);
+
+/// <param name="Url">The full URL to give the source; for the events API the secret is the routing key.</param>
+public sealed record IntegrationView(string Id, string ServiceId, string Type, string Name, bool Enabled, string Secret, string Url,
+    int? IntervalSeconds, int? GraceSeconds, DateTime CreatedAt, DateTime? LastEventAt);
+
+public static class IntegrationEndpoints
+{
+    public static readonly IReadOnlyList<string> Types = ["events", "prometheus", "alertmanager", "grafana", "zabbix", "heartbeat"];
+
+    public static void MapIntegrations(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Integrations");
+        api.MapGet("/services/{serviceId}/integrations", async (string serviceId, MusterDb db, IConfiguration configuration, CancellationToken ct) =>
+            {
+                var rows = await db.Integrations.Where(i => i.ServiceId == serviceId).OrderBy(i => i.Name).ToListAsync(ct);
+                return TypedResults.Ok(rows.Select(i => View(i, configuration)).ToList());
+            })
+            .RequireAuthorization(Policies.Manager).WithSummary("A service's integrations, with their URLs and secrets.");
+        api.MapPost("/services/{serviceId}/integrations", async (string serviceId, IntegrationRequest request, ClaimsPrincipal user, MusterDb db, IConfiguration configuration, TimeProvider time, CancellationToken ct) =>
+            {
+                var integration = await CreateAsync(db, serviceId, request, user, time.GetUtcNow().UtcDateTime, ct);
+                return TypedResults.Created($"/api/v1/integrations/{integration.Id}", View(integration, configuration));
+            })
+            .RequireAuthorization(Policies.Manager)
+            .WithSummary("Create an integration: {type: events|prometheus|alertmanager|grafana|zabbix|heartbeat, name, intervalSeconds?, graceSeconds?}.");
+        foreach (var (verb, change) in new (string, Action<Integration>)[]
+        {
+            ("disable", i => i.Enabled = false),
+            ("enable", i => i.Enabled = true),
+            ("rotate", i => i.Secret = NewSecret()),
+        })
+        {
+            api.MapPost($"/integrations/{{id}}/{verb}", async (string id, ClaimsPrincipal user, MusterDb db, IConfiguration configuration, TimeProvider time, CancellationToken ct) =>
+                {
+                    var integration = await db.Integrations.FindAsync([id], ct) ?? throw RequestException.NotFound("integration", id);
+                    var before = new { integration.Enabled };
+                    change(integration);
+                    db.Record(user, $"integration.{verb}", "integration", integration.Id, before, new { integration.Enabled, rotated = verb == "rotate" }, time.GetUtcNow().UtcDateTime);
+                    await db.SaveChangesAsync(ct);
+                    return TypedResults.Ok(View(integration, configuration));
+                })
+                .RequireAuthorization(Policies.Manager).WithSummary($"{verb[..1].ToUpperInvariant()}{verb[1..]} an integration.");
+        }
+    }
+
+    public static async Task<Integration> CreateAsync(MusterDb db, string serviceId, IntegrationRequest request, ClaimsPrincipal? user, DateTime now, CancellationToken ct = default)
+    {
+        var heartbeat = request.Type == "heartbeat";
+        new Problems.Errors()
+            .Check(request.Type is not null && Types.Contains(request.Type), "type", $"type is one of: {string.Join(", ", Types)}.")
+            .Text(request.Name, "name", 100)
+            .Check(!heartbeat || request.IntervalSeconds is >= 10, "intervalSeconds", "A heartbeat needs intervalSeconds of 10 or more.")
+            .Check(request.GraceSeconds is null or >= 0, "graceSeconds", "graceSeconds cannot be negative.")
+            .ThrowIfAny();
+        if (!await db.Services.AnyAsync(s => s.Id == serviceId, ct))
+            throw RequestException.NotFound("service", serviceId);
+        var integration = new Integration
+        {
+            ServiceId = serviceId,
+            Type = request.Type!,
+            Name = request.Name!.Trim(),
+            Secret = NewSecret(),
+            IntervalSeconds = request.IntervalSeconds,
+            GraceSeconds = request.GraceSeconds,
+            CreatedAt = now,
+        };
+        db.Integrations.Add(integration);
+        db.Record(user, "integration.created", "integration", integration.Id, null, new { integration.ServiceId, integration.Type, integration.Name }, now);
+        await db.SaveChangesAsync(ct);
+        return integration;
+    }
+
+    /// <summary>32 hex characters, the length of a PagerDuty routing key, so clients that check it are content.</summary>
+    public static string NewSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    public static IntegrationView View(Integration i, IConfiguration configuration)
+    {
+        var baseUrl = MusterApp.PublicUrl(configuration);
+        var url = i.Type switch
+        {
+            "events" => $"{baseUrl}/v2/enqueue",
+            "prometheus" => $"{baseUrl}/api/v2/alerts",
+            _ => $"{baseUrl}/hooks/{i.Type}/{i.Secret}",
+        };
+        return new IntegrationView(i.Id, i.ServiceId, i.Type, i.Name, i.Enabled, i.Secret, url, i.IntervalSeconds, i.GraceSeconds, i.CreatedAt, i.LastEventAt);
+    }
+}
