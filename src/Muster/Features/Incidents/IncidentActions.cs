@@ -116,8 +116,18 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             .Skip((filter.Page - 1) * filter.PageSize).Take(filter.PageSize)
             .Join(db.Services, i => i.ServiceId, s => s.Id, (i, s) => new
             {
-                i.Id, i.Number, i.Title, i.Status, i.Drill, i.ServiceId, ServiceName = s.Name, i.PlanVersionId,
-                i.SeverityLevel, i.StartedAt, i.DeclaredAt, i.UpdatedAt,
+                i.Id,
+                i.Number,
+                i.Title,
+                i.Status,
+                i.Drill,
+                i.ServiceId,
+                ServiceName = s.Name,
+                i.PlanVersionId,
+                i.SeverityLevel,
+                i.StartedAt,
+                i.DeclaredAt,
+                i.UpdatedAt,
             })
             .ToListAsync(ct);
         var items = new List<IncidentSummary>(rows.Count);
