@@ -31,6 +31,7 @@ public sealed partial class IncidentFlowTests(MusterServer server) : IClassFixtu
         await Assertions.Expect(acknowledge).ToContainTextAsync("left");
         await Assertions.Expect(acknowledge.Locator("time")).ToHaveTextAsync(DeadlineText());
 
+        await Screenshots.TakeAsync(page, "incident-declared");
         await page.Locator("form.step:has(button[data-step='acknowledge']) input[name='Step.Note']").FillAsync("On my way to the lobby");
         await page.Locator("button[data-step='acknowledge']").ClickAsync();
 
@@ -48,6 +49,45 @@ public sealed partial class IncidentFlowTests(MusterServer server) : IClassFixtu
         var row = page.Locator("table.list tbody tr", new() { HasText = "Kiosks reject every card payment" });
         await Assertions.Expect(row.Locator(".level")).ToHaveTextAsync("Level 1");
         await Assertions.Expect(row).ToContainTextAsync("acknowledged");
+        await Screenshots.TakeAsync(page, "incident-list");
+    }
+
+    [Fact]
+    public async Task Facts_raise_the_level_a_hand_changes_it_with_a_reason_and_a_resolved_incident_can_be_reopened()
+    {
+        var page = await server.NewPageAsync();
+        await MusterServer.SignInAsync(page, MusterServer.ResponderEmail);
+
+        await page.GotoAsync("/incidents/new");
+        await page.GetByLabel("Title").FillAsync("Receipts do not print");
+        await page.GetByLabel("Service").SelectOptionAsync(new SelectOptionValue { Label = MusterServer.ServiceName });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Declare", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync(IncidentUrl());
+        var badge = page.Locator(".incident-head .level");
+        await Assertions.Expect(badge).ToHaveTextAsync("Level 3");
+
+        await page.Locator("input[name='Impact.AffectedUsers']").FillAsync("5000");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save impact" }).ClickAsync();
+        await Assertions.Expect(badge).ToHaveTextAsync("Level 2");
+        await Assertions.Expect(page.Locator("ol.timeline")).ToContainTextAsync("Level raised by the plan: Level 3 → Level 2");
+        await Assertions.Expect(page.Locator("input[name='Impact.AffectedUsers']")).ToHaveValueAsync("5000");
+        await Assertions.Expect(page.Locator(".suggestion")).ToHaveCountAsync(0);
+
+        await page.Locator("select[name='LevelForm.Level']").SelectOptionAsync("L1");
+        await page.Locator("textarea[name='LevelForm.Reason']").FillAsync("The whole city's kiosks are behind this one");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change level" }).ClickAsync();
+        await Assertions.Expect(badge).ToHaveTextAsync("Level 1");
+        await Assertions.Expect(page.Locator(".suggestion")).ToHaveTextAsync("The plan's rules suggest Level 2.");
+        await Assertions.Expect(page.Locator("ol.timeline li").First).ToContainTextAsync("The whole city's kiosks are behind this one");
+
+        await page.Locator("button[data-step='resolve']").ClickAsync();
+        await Assertions.Expect(page.Locator(".incident-head .status")).ToHaveTextAsync("resolved");
+        await Assertions.Expect(page.Locator("button[data-step='verify']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("button[data-step='reopen']")).ToHaveCountAsync(1);
+
+        await page.Locator("button[data-step='reopen']").ClickAsync();
+        await Assertions.Expect(page.Locator(".incident-head .status")).ToHaveTextAsync("triggered");
+        await Assertions.Expect(page.Locator("ol.timeline li").First).ToContainTextAsync("Reopened");
     }
 
     [Fact]
@@ -66,6 +106,7 @@ public sealed partial class IncidentFlowTests(MusterServer server) : IClassFixtu
         var field = page.Locator("label", new() { Has = page.Locator("input[name='Form.StartedAt']") });
         await Assertions.Expect(field.Locator(".field-error")).ToContainTextAsync("cannot be in the future");
         await Assertions.Expect(page.GetByLabel("Title")).ToHaveValueAsync("Hotline unreachable");
+        await Screenshots.TakeAsync(page, "declare-error");
     }
 
     [Fact]
