@@ -3,7 +3,11 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.DataProtection;
+<<<<<<< HEAD
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+=======
+using Microsoft.AspNetCore.Diagnostics;
+>>>>>>> ui
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Options;
@@ -103,6 +107,15 @@ public static class MusterApp
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // A person who follows a dead link gets a page; programs keep the problem details above,
+        // because the page's re-execution is switched off for them before it can act.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api") && context.Features.Get<IStatusCodePagesFeature>() is { } pages)
+                pages.Enabled = false;
+            return next(context);
+        });
         app.Use(async (context, next) =>
         {
             await next(context);

@@ -29,14 +29,19 @@ public static class ApiKeyEndpoints
             .RequireAuthorization(Policies.Admin).WithSummary("Create a key: {name, role}; the answer holds the key, once.");
         api.MapDelete("/{id}", async (string id, ClaimsPrincipal user, MusterDb db, TimeProvider time, CancellationToken ct) =>
             {
-                var key = await db.ApiKeys.FindAsync([id], ct) ?? throw RequestException.NotFound("API key", id);
-                var now = time.GetUtcNow().UtcDateTime;
-                key.RevokedAt ??= now;
-                db.Record(user, "apikey.revoked", "apikey", key.Id, null, new { key.Name, key.Role }, now);
-                await db.SaveChangesAsync(ct);
+                await RevokeAsync(db, id, user, time.GetUtcNow().UtcDateTime, ct);
                 return TypedResults.NoContent();
             })
             .RequireAuthorization(Policies.Admin).WithSummary("Revoke a key; it stops working at once.");
+    }
+
+    /// <summary>Revokes a key at once; revoking it again keeps the first moment.</summary>
+    public static async Task RevokeAsync(MusterDb db, string id, ClaimsPrincipal? user, DateTime now, CancellationToken ct = default)
+    {
+        var key = await db.ApiKeys.FindAsync([id], ct) ?? throw RequestException.NotFound("API key", id);
+        key.RevokedAt ??= now;
+        db.Record(user, "apikey.revoked", "apikey", key.Id, null, new { key.Name, key.Role }, now);
+        await db.SaveChangesAsync(ct);
     }
 
     public static async Task<NewApiKey> CreateAsync(MusterDb db, ApiKeyRequest request, ClaimsPrincipal? user, DateTime now, CancellationToken ct = default)

@@ -1,0 +1,19 @@
+using System.Globalization;
+using Muster.Features.Plans;
+
+namespace Muster.Features.Services;
+
+public sealed class ServiceForm
+{
+    public string? Name { get; set; }
+    public string? Description { get; set; }
+    public string? TeamId { get; set; }
+    public string? PlanId { get; set; }
+
+    public ServiceRequest ToRequest() => new(Name, Description, TeamId, PlanId);
+
+    public static ServiceForm From(ServiceView s) => new() { Name = s.Name, Description = s.Description, TeamId = s.TeamId, PlanId = s.PlanId };
+
+    public static string PlanName(PlanSummary plan) =>
+        CultureInfo.CurrentUICulture.Name.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? plan.NameZh : plan.NameEn;
+}
