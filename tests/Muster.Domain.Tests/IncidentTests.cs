@@ -114,6 +114,30 @@ public sealed class IncidentTests
     }
 
     [Fact]
+    public void A_level_lowered_by_a_person_stands_until_the_rules_call_for_more()
+    {
+        var incident = New(new ImpactFacts { AffectedUsers = 5_000 });
+        incident.SetSeverity(Plans.Payments.FindLevel("L3")!, "users double-counted", Duty, T0.AddMinutes(1));
+
+        Assert.False(incident.Reclassify(Plans.Payments, Actor.System, T0.AddMinutes(2)));
+        incident.UpdateImpact(new ImpactFacts { AffectedUsers = 6_000 }, Plans.Payments, Duty, T0.AddMinutes(3));
+        Assert.Equal("L3", incident.SeverityLevel);
+
+        incident.UpdateImpact(new ImpactFacts { AffectedUsers = 20_000 }, Plans.Payments, Duty, T0.AddMinutes(4));
+        Assert.Equal("L1", incident.SeverityLevel);
+    }
+
+    [Fact]
+    public void Rules_that_fall_and_rise_again_raise_the_level_again()
+    {
+        var incident = New(new ImpactFacts { AffectedUsers = 5_000 });
+        incident.SetSeverity(Plans.Payments.FindLevel("L3")!, "contained", Duty, T0.AddMinutes(1));
+        incident.UpdateImpact(new ImpactFacts { AffectedUsers = 100 }, Plans.Payments, Duty, T0.AddMinutes(2));
+        incident.UpdateImpact(new ImpactFacts { AffectedUsers = 4_000 }, Plans.Payments, Duty, T0.AddMinutes(3));
+        Assert.Equal("L2", incident.SeverityLevel);
+    }
+
+    [Fact]
     public void A_breach_is_recorded_once_per_stage_and_deadline()
     {
         var incident = New(new ImpactFacts { AffectedUsers = 20_000 });

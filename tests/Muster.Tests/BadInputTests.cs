@@ -129,6 +129,16 @@ public sealed class BadInputTests(MusterFactory app) : IClassFixture<MusterFacto
     }
 
     [Fact]
+    public async Task A_client_that_accepts_only_html_still_gets_a_problem_for_the_api()
+    {
+        var browser = app.Client(null);
+        browser.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        var response = await browser.GetAsync("/api/v1/incidents");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("API key", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_bad_filter_is_400_naming_it()
     {
         NamesField(await ProblemAsync(await responder.GetAsync("/api/v1/incidents?status=sleeping"), HttpStatusCode.BadRequest), "status", "triggered");

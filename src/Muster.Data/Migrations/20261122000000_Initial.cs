@@ -230,6 +230,7 @@ public sealed class Initial : Migration
                 UpdatedAt = table.Column<DateTime>(name: "UpdatedAt", nullable: false),
                 SeverityLevel = table.Column<string>(name: "SeverityLevel", nullable: false),
                 SeverityRank = table.Column<int>(name: "SeverityRank", nullable: false),
+                RuleRank = table.Column<int>(name: "RuleRank", nullable: false),
                 ImpactAffectedUsers = table.Column<int>(name: "Impact_AffectedUsers", nullable: true),
                 ImpactAvailabilityPercent = table.Column<double>(name: "Impact_AvailabilityPercent", nullable: true),
                 ImpactComplaintGrowthPercent = table.Column<double>(name: "Impact_ComplaintGrowthPercent", nullable: true),

@@ -40,6 +40,9 @@ public sealed class Incident
     public string SeverityLevel { get; private set; } = "";
     public int SeverityRank { get; private set; }
 
+    /// <summary>The rank the plan's rules gave when last asked; a person's level stands until the rules move past it.</summary>
+    public int RuleRank { get; private set; }
+
     public List<TimelineEntry> Timeline { get; private set; } = [];
 
     public string Reference => $"INC-{Number}";
@@ -71,7 +74,7 @@ public sealed class Incident
         };
         var classification = Classifier.Classify(plan, incident.EffectiveImpact(now));
         incident.SeverityLevel = classification.Level.Key;
-        incident.SeverityRank = classification.Level.Rank;
+        incident.SeverityRank = incident.RuleRank = classification.Level.Rank;
         incident.Append(now, TimelineKinds.Declared, by, classification.Explain(), null, classification.Level.Key);
         return incident;
     }
@@ -133,13 +136,16 @@ public sealed class Incident
     }
 
     /// <summary>
-    /// Raises the level when the plan's rules give a more severe one. A level is never lowered
-    /// here: only a person lowers it, with a reason.
+    /// Raises the level when the plan's rules have become more severe than they were and than the
+    /// current level. A level is never lowered here, and a level a person set stands until the
+    /// facts change enough for the rules to call for more.
     /// </summary>
     public bool Reclassify(PlanDefinition plan, Actor by, DateTime now)
     {
         var classification = Classifier.Classify(plan, EffectiveImpact(now));
-        if (classification.Level.Rank >= SeverityRank)
+        var rulesRose = classification.Level.Rank < RuleRank;
+        RuleRank = classification.Level.Rank;
+        if (!rulesRose || classification.Level.Rank >= SeverityRank)
             return false;
         var from = SeverityLevel;
         SeverityLevel = classification.Level.Key;

@@ -66,22 +66,21 @@ public static class AuthSetup
         return Task.CompletedTask;
     }
 
-    public static Task WriteProblem(HttpResponse response, int status)
+    public static async Task WriteProblem(HttpResponse response, int status)
     {
         response.StatusCode = status;
-        var problems = response.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
-        return problems.WriteAsync(new ProblemDetailsContext
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
         {
-            HttpContext = response.HttpContext,
-            ProblemDetails =
-            {
-                Status = status,
-                Title = status == 401 ? "Sign-in or an API key is needed." : "Your role does not allow this.",
-                Detail = status == 401
-                    ? "Send 'Authorization: Bearer <key>' with a key from 'muster apikey create', or sign in."
-                    : "Ask an administrator for a role that allows this action.",
-            },
-        }).AsTask();
+            Status = status,
+            Title = status == 401 ? "Sign-in or an API key is needed." : "Your role does not allow this.",
+            Detail = status == 401
+                ? "Send 'Authorization: Bearer <key>' with a key from 'muster apikey create', or sign in."
+                : "Ask an administrator for a role that allows this action.",
+        };
+        var problems = response.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+        // A client that accepts only HTML still gets the problem, as JSON.
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = response.HttpContext, ProblemDetails = problem }))
+            await response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
     }
 
     public static ClaimsPrincipal Principal(string id, string name, string role, string scheme, string? language = null)

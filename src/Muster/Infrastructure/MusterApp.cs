@@ -3,11 +3,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.DataProtection;
-<<<<<<< HEAD
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-=======
 using Microsoft.AspNetCore.Diagnostics;
->>>>>>> ui
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Options;
