@@ -150,3 +150,10 @@ public sealed class IncidentTests
         Assert.Null(breach.ActorId);
     }
 }
+
+public sealed class IncidentStatusesTests
+{
+    [Fact]
+    public void Open_is_every_status_before_resolved() =>
+        Assert.Equal(Enum.GetValues<IncidentStatus>().Where(s => s < IncidentStatus.Resolved), IncidentStatuses.Open);
+}

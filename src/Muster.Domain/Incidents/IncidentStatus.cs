@@ -13,6 +13,16 @@ public enum IncidentStatus
     Closed,
 }
 
+public static class IncidentStatuses
+{
+    /// <summary>
+    /// The statuses of an incident still being worked. Queries use this list, never a comparison:
+    /// the status is stored as text, where "triggered" does not sort before "resolved".
+    /// </summary>
+    public static readonly IncidentStatus[] Open =
+        [IncidentStatus.Triggered, IncidentStatus.Acknowledged, IncidentStatus.Investigating, IncidentStatus.Repairing, IncidentStatus.Mitigated];
+}
+
 /// <summary>Someone or something that acts on an incident. <see cref="Id"/> is null for Muster itself.</summary>
 public sealed record Actor(string? Id, string Name)
 {

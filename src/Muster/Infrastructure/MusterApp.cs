@@ -109,7 +109,9 @@ public static class MusterApp
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.Use((context, next) =>
         {
-            if (context.Request.Path.StartsWithSegments("/api") && context.Features.Get<IStatusCodePagesFeature>() is { } pages)
+            var program = context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hooks")
+                || context.Request.Path.StartsWithSegments("/v2") || !HttpMethods.IsGet(context.Request.Method);
+            if (program && context.Features.Get<IStatusCodePagesFeature>() is { } pages)
                 pages.Enabled = false;
             return next(context);
         });

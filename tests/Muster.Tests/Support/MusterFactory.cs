@@ -52,6 +52,7 @@ public sealed class MusterFactory : WebApplicationFactory<Program>
             // The work runner's loop would race the test; tests run due work themselves, at fake times.
             services.RemoveAll<IHostedService>();
             services.AddHostedService<PrepareDatabase>();
+            services.AddHostedService(sp => sp.GetRequiredService<Features.Intake.IntakeWriter>());
         });
     }
 
@@ -99,6 +100,8 @@ public sealed class MusterFactory : WebApplicationFactory<Program>
     });
 
     public Task<int> RunDueWorkAsync() => Services.GetRequiredService<WorkRunner>().RunDueAsync();
+
+    public Task<int> CorrelateAsync() => Services.GetRequiredService<Features.Intake.Correlator>().CorrelateAsync();
 
     protected override void Dispose(bool disposing)
     {

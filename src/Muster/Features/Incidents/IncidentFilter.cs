@@ -29,7 +29,7 @@ public sealed record IncidentFilter(
         if (string.IsNullOrWhiteSpace(Status))
             return [];
         if (Status == "open")
-            return Enum.GetValues<IncidentStatus>().Where(s => s < IncidentStatus.Resolved).ToArray();
+            return IncidentStatuses.Open;
         var parts = Status.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var result = new List<IncidentStatus>();
         foreach (var part in parts)

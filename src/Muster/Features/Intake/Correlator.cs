@@ -153,7 +153,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
         var openId = await db.Alerts
             .Where(a => a.ServiceId == integration.ServiceId && a.GroupKey == groupKey && a.IncidentId != null)
             .Join(db.Incidents, a => a.IncidentId, i => i.Id, (a, i) => i)
-            .Where(i => i.Status < IncidentStatus.Resolved && i.DeclaredAt >= since)
+            .Where(i => IncidentStatuses.Open.Contains(i.Status) && i.DeclaredAt >= since)
             .OrderByDescending(i => i.DeclaredAt).Select(i => i.Id).FirstOrDefaultAsync(ct);
         incident = openId is null ? null : await db.Incidents.Include(i => i.Timeline).FirstAsync(i => i.Id == openId, ct);
         if (incident is null)

@@ -32,7 +32,7 @@ public static class OperationsEndpoints
             {
                 if (!options.Value.MetricsEnabled)
                     return Results.NotFound();
-                var open = await db.Incidents.Where(i => i.Status < IncidentStatus.Resolved)
+                var open = await db.Incidents.Where(i => IncidentStatuses.Open.Contains(i.Status))
                     .GroupBy(i => i.SeverityRank).Select(g => new { Rank = g.Key, Count = g.Count() }).ToListAsync(ct);
                 var work = await db.WorkItems.CountAsync(ct);
                 var gauges = open.Select(o => ($"muster_open_incidents{{rank=\"{o.Rank}\"}}", (double)o.Count))

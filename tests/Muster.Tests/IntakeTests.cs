@@ -1,0 +1,203 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Muster.Domain.People;
+using Muster.Tests.Support;
+
+namespace Muster.Tests;
+
+/// <summary>The events API as PagerDuty clients expect it, the Alertmanager webhook, and correlation.</summary>
+public sealed class IntakeTests(MusterFactory app) : IClassFixture<MusterFactory>
+{
+    private readonly HttpClient manager = app.Client(Role.Manager);
+    private readonly HttpClient anonymous = app.Client(null);
+
+    private async Task<(string ServiceId, JsonElement Integration)> IntegrationAsync(string type = "events")
+    {
+        var serviceId = await app.ServiceAsync($"intake {Guid.NewGuid()}");
+        var created = await manager.PostJsonAsync($"/api/v1/services/{serviceId}/integrations", new { type, name = $"{type} source" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (serviceId, await created.JsonAsync());
+    }
+
+    private Task<HttpResponseMessage> SendAsync(object body) =>
+        anonymous.PostAsync("/v2/enqueue", new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"));
+
+    private static object Trigger(string key, string? dedup = null, string summary = "Payment success rate below 90%", string severity = "critical", string? @class = null) => new
+    {
+        routing_key = key,
+        event_action = "trigger",
+        dedup_key = dedup,
+        payload = new { summary, source = "pay-gw-01", severity, @class, custom_details = new { rate = 0.87 } },
+        client = "Monitoring",
+        client_url = "https://monitoring.example.com",
+        links = new[] { new { href = "https://example.com", text = "dashboard" } },
+    };
+
+    private async Task<JsonElement> AlertAsync(string dedupKey) =>
+        (await (await manager.GetAsync($"/api/v1/alerts?dedupKey={dedupKey}")).JsonAsync()).GetProperty("items").EnumerateArray().Single();
+
+    [Fact]
+    public async Task An_integration_has_a_secret_and_the_url_to_give_the_source()
+    {
+        var (serviceId, integration) = await IntegrationAsync();
+        Assert.Matches("^[0-9a-f]{32}$", integration.GetProperty("secret").GetString());
+        Assert.EndsWith("/v2/enqueue", integration.GetProperty("url").GetString());
+        var (_, hook) = await IntegrationAsync("alertmanager");
+        Assert.EndsWith($"/hooks/alertmanager/{hook.GetProperty("secret").GetString()}", hook.GetProperty("url").GetString());
+        var listed = await (await manager.GetAsync($"/api/v1/services/{serviceId}/integrations")).JsonAsync();
+        Assert.Equal(integration.GetProperty("id").GetString(), listed[0].GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task A_trigger_is_answered_like_pagerduty_and_becomes_an_incident_with_its_alert()
+    {
+        var (serviceId, integration) = await IntegrationAsync();
+        var key = integration.GetProperty("secret").GetString()!;
+
+        var response = await SendAsync(Trigger(key, "pay-rate-1"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var answer = await response.JsonAsync();
+        Assert.Equal("success", answer.GetProperty("status").GetString());
+        Assert.Equal("Event processed", answer.GetProperty("message").GetString());
+        Assert.Equal("pay-rate-1", answer.GetProperty("dedup_key").GetString());
+
+        Assert.True(await app.CorrelateAsync() >= 1);
+        var alert = await AlertAsync("pay-rate-1");
+        Assert.Equal("firing", alert.GetProperty("status").GetString());
+        Assert.Equal(integration.GetProperty("id").GetString(), alert.GetProperty("integrationId").GetString());
+        var incident = await (await manager.GetAsync($"/api/v1/incidents/{alert.GetProperty("incidentId").GetString()}")).JsonAsync();
+        Assert.Equal(serviceId, incident.GetProperty("serviceId").GetString());
+        Assert.Equal("Payment success rate below 90%", incident.GetProperty("title").GetString());
+        Assert.Equal("L1", incident.GetProperty("severity").GetProperty("level").GetString());
+        var alerts = await (await manager.GetAsync($"/api/v1/incidents/{incident.GetProperty("id").GetString()}/alerts")).JsonAsync();
+        Assert.Equal("pay-rate-1", alerts[0].GetProperty("dedupKey").GetString());
+    }
+
+    [Fact]
+    public async Task A_trigger_without_a_dedup_key_gets_one()
+    {
+        var (_, integration) = await IntegrationAsync();
+        var answer = await (await SendAsync(Trigger(integration.GetProperty("secret").GetString()!))).JsonAsync();
+        Assert.Matches("^[0-9a-f]{32}$", answer.GetProperty("dedup_key").GetString());
+    }
+
+    [Fact]
+    public async Task The_same_dedup_key_is_the_same_alert_and_one_alert_name_groups_into_one_incident_within_30_minutes()
+    {
+        var (serviceId, integration) = await IntegrationAsync();
+        var key = integration.GetProperty("secret").GetString()!;
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        await SendAsync(Trigger(key, $"{tag}-a", @class: "gateway-errors"));
+        await SendAsync(Trigger(key, $"{tag}-a", @class: "gateway-errors"));
+        await SendAsync(Trigger(key, $"{tag}-b", summary: "other host", @class: "gateway-errors"));
+        await app.CorrelateAsync();
+
+        var a = await AlertAsync($"{tag}-a");
+        var b = await AlertAsync($"{tag}-b");
+        Assert.Equal(2, a.GetProperty("eventCount").GetInt32());
+        Assert.Equal(a.GetProperty("incidentId").GetString(), b.GetProperty("incidentId").GetString());
+
+        app.Time.Advance(TimeSpan.FromMinutes(31));
+        await SendAsync(Trigger(key, $"{tag}-c", @class: "gateway-errors"));
+        await app.CorrelateAsync();
+        Assert.NotEqual(a.GetProperty("incidentId").GetString(), (await AlertAsync($"{tag}-c")).GetProperty("incidentId").GetString());
+        var incidents = await (await manager.GetAsync($"/api/v1/incidents?serviceId={serviceId}")).JsonAsync();
+        Assert.Equal(2, incidents.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Acknowledge_and_resolve_events_move_the_incident_and_resolving_every_alert_resolves_it()
+    {
+        var (_, integration) = await IntegrationAsync();
+        var key = integration.GetProperty("secret").GetString()!;
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        await SendAsync(Trigger(key, $"{tag}-1", @class: "disk"));
+        await SendAsync(Trigger(key, $"{tag}-2", @class: "disk"));
+        await SendAsync(new { routing_key = key, event_action = "acknowledge", dedup_key = $"{tag}-1" });
+        await app.CorrelateAsync();
+        var incidentId = (await AlertAsync($"{tag}-1")).GetProperty("incidentId").GetString();
+        async Task<string?> Status() => (await (await manager.GetAsync($"/api/v1/incidents/{incidentId}")).JsonAsync()).GetProperty("status").GetString();
+        Assert.Equal("acknowledged", await Status());
+
+        await SendAsync(new { routing_key = key, event_action = "resolve", dedup_key = $"{tag}-1" });
+        await app.CorrelateAsync();
+        Assert.Equal("resolved", (await AlertAsync($"{tag}-1")).GetProperty("status").GetString());
+        Assert.Equal("acknowledged", await Status());
+
+        await SendAsync(new { routing_key = key, event_action = "resolve", dedup_key = $"{tag}-2" });
+        await app.CorrelateAsync();
+        Assert.Equal("resolved", await Status());
+        var timeline = await (await manager.GetAsync($"/api/v1/incidents/{incidentId}/timeline")).JsonAsync();
+        Assert.Contains(timeline.EnumerateArray(), e => e.GetProperty("kind").GetString() == "alert_resolved");
+        Assert.All(timeline.EnumerateArray().Skip(1), e => Assert.Equal("events source", e.GetProperty("actor").GetString()));
+    }
+
+    [Theory]
+    [InlineData("""{"event_action": "trigger", "payload": {"summary": "s", "source": "h", "severity": "critical"}}""", "'routing_key' is missing")]
+    [InlineData("""{"routing_key": "k", "event_action": "explode"}""", "'event_action' is invalid")]
+    [InlineData("""{"routing_key": "k", "event_action": "trigger"}""", "'payload' is missing")]
+    [InlineData("""{"routing_key": "k", "event_action": "trigger", "payload": {"summary": "s", "source": "h", "severity": "bad"}}""", "'payload.severity' is invalid")]
+    [InlineData("""{"routing_key": "k", "event_action": "trigger", "payload": {"source": "h", "severity": "info"}}""", "'payload.summary' is missing")]
+    [InlineData("""{"routing_key": "k", "event_action": "resolve"}""", "'dedup_key' is missing")]
+    [InlineData("""{"routing_key": "k", "event_action": "trigger", "payload": {"summary": "s", "source": "h", "severity": "info", "timestamp": "yesterday"}}""", "'payload.timestamp'")]
+    [InlineData("""{"routing_key": """, "not valid JSON")]
+    public async Task Invalid_events_are_400_in_pagerdutys_shape(string body, string error)
+    {
+        var response = await anonymous.PostAsync("/api/v1/events", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var answer = await response.JsonAsync();
+        Assert.Equal("invalid event", answer.GetProperty("status").GetString());
+        Assert.Contains(answer.GetProperty("errors").EnumerateArray(), e => e.GetString()!.Contains(error, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unknown_disabled_or_rotated_key_is_404_saying_nothing_more()
+    {
+        var (_, integration) = await IntegrationAsync();
+        var key = integration.GetProperty("secret").GetString()!;
+        var id = integration.GetProperty("id").GetString();
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(Trigger("0123456789abcdef0123456789abcdef"))).StatusCode);
+
+        await manager.PostJsonAsync($"/api/v1/integrations/{id}/disable", new { });
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(Trigger(key))).StatusCode);
+        await manager.PostJsonAsync($"/api/v1/integrations/{id}/enable", new { });
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(Trigger(key))).StatusCode);
+
+        var rotated = await (await manager.PostJsonAsync($"/api/v1/integrations/{id}/rotate", new { })).JsonAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(Trigger(key))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(Trigger(rotated.GetProperty("secret").GetString()!))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Alertmanager_webhook_alerts_fire_and_resolve_by_fingerprint()
+    {
+        var (_, integration) = await IntegrationAsync("alertmanager");
+        var url = $"/hooks/alertmanager/{integration.GetProperty("secret").GetString()}";
+        var fingerprint = Guid.NewGuid().ToString("N")[..16];
+        string Payload(string status) => $$"""
+            {"version": "4", "groupKey": "{}:{alertname=\"HighErrorRate\"}", "status": "{{status}}", "receiver": "muster",
+             "groupLabels": {"alertname": "HighErrorRate"}, "commonLabels": {}, "commonAnnotations": {}, "externalURL": "http://am:9093",
+             "alerts": [{"status": "{{status}}", "labels": {"alertname": "HighErrorRate", "severity": "warning", "instance": "api-1"},
+                         "annotations": {"summary": "5xx above 5% on api-1"}, "startsAt": "2026-03-10T01:59:00Z", "endsAt": "0001-01-01T00:00:00Z",
+                         "generatorURL": "http://prom/graph", "fingerprint": "{{fingerprint}}"}]}
+            """;
+
+        var fired = await anonymous.PostAsync(url, new StringContent(Payload("firing"), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, fired.StatusCode);
+        await app.CorrelateAsync();
+        var alert = await AlertAsync(fingerprint);
+        Assert.Equal(("firing", "5xx above 5% on api-1", "api-1", "warning"),
+            (alert.GetProperty("status").GetString(), alert.GetProperty("summary").GetString(), alert.GetProperty("source").GetString(), alert.GetProperty("severity").GetString()));
+
+        await anonymous.PostAsync(url, new StringContent(Payload("resolved"), Encoding.UTF8, "application/json"));
+        await app.CorrelateAsync();
+        Assert.Equal("resolved", (await AlertAsync(fingerprint)).GetProperty("status").GetString());
+
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.PostAsync("/hooks/alertmanager/nope", new StringContent(Payload("firing"), Encoding.UTF8, "application/json"))).StatusCode);
+        var bad = await anonymous.PostAsync(url, new StringContent("""{"alerts": [{"status": "firing"}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.True((await bad.JsonAsync()).GetProperty("errors").TryGetProperty("alerts[0].labels", out _));
+    }
+}
