@@ -64,6 +64,9 @@ public sealed class CliTests : IDisposable
         var demo = await MusterAsync("demo");
         Assert.Equal(0, demo.Code);
         Assert.Contains("Loaded", demo.Err);
+        var keys = demo.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(5, keys.Length);
+        Assert.All(keys, line => Assert.Matches("^[0-9a-f]{32}  .+$", line));
         Assert.Contains("already", (await MusterAsync("demo")).Err);
 
         var copy = Path.Combine(dataDir, "backups", "copy.db");

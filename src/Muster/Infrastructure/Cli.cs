@@ -114,8 +114,11 @@ public static class Cli
         var demo = new Command("demo", "Load an example organisation: teams, people, services and a plan for each of the five domains.");
         demo.SetAction((r, ct) => WithDb(Common(r), async (db, now, token) =>
         {
-            var created = await DemoData.LoadAsync(db, now, token);
+            var (created, integrations) = await DemoData.LoadWithIntegrationsAsync(db, now, token);
             await Console.Error.WriteLineAsync(created == 0 ? "The demo organisation was loaded already." : $"Loaded the demo organisation ({created} new items).");
+            await Console.Error.WriteLineAsync("Events API routing keys (POST /v2/enqueue):");
+            foreach (var (service, integration) in integrations)
+                Console.Out.WriteLine($"{integration.Secret}  {service}");
             return 0;
         }, ct));
         root.Subcommands.Add(demo);

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Muster.Data;
 using Muster.Domain.People;
+using Muster.Features.Intake;
 using Muster.Features.People;
 using Muster.Features.Plans;
 using Muster.Features.Services;
@@ -30,9 +31,14 @@ public static class DemoData
             [("sun.li@example.com", "孙丽", Roles.Manager), ("zhou.qiang@example.com", "周强", Roles.Viewer)]),
     ];
 
-    public static async Task<int> LoadAsync(MusterDb db, DateTime now, CancellationToken ct = default)
+    /// <summary>Loads what is missing; returns how many items were new, and each demo service's events integration.</summary>
+    public static async Task<int> LoadAsync(MusterDb db, DateTime now, CancellationToken ct = default) =>
+        (await LoadWithIntegrationsAsync(db, now, ct)).Created;
+
+    public static async Task<(int Created, List<(string Service, Integration Integration)> Integrations)> LoadWithIntegrationsAsync(MusterDb db, DateTime now, CancellationToken ct = default)
     {
         var created = 0;
+        var integrations = new List<(string, Integration)>();
         foreach (var domain in Domains)
         {
             var plan = await db.Plans.FirstOrDefaultAsync(p => p.Key == domain.PlanKey, ct);
@@ -57,7 +63,11 @@ public static class DemoData
                 await ServiceEndpoints.SaveAsync(db, null, new ServiceRequest(domain.Service, domain.ServiceDescription, team.Id, plan.Id), null, now, ct);
                 created++;
             }
+            var serviceId = await db.Services.Where(s => s.Name == domain.Service).Select(s => s.Id).FirstAsync(ct);
+            var integration = await db.Integrations.FirstOrDefaultAsync(i => i.ServiceId == serviceId && i.Type == "events", ct)
+                ?? await IntegrationEndpoints.CreateAsync(db, serviceId, new IntegrationRequest("events", "Monitoring (events API)"), null, now, ct);
+            integrations.Add((domain.Service, integration));
         }
-        return created;
+        return (created, integrations);
     }
 }
