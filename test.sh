@@ -41,7 +41,7 @@ run() { # name, project, extra args...
 }
 run domain tests/Muster.Domain.Tests
 run http-sqlite tests/Muster.Tests
-MUSTER_TEST_DATABASE=postgres run http-postgres tests/Muster.Tests --filter "FullyQualifiedName!~CliTests&FullyQualifiedName!~ResourceTests"
+MUSTER_TEST_DATABASE=postgres run http-postgres tests/Muster.Tests --filter "FullyQualifiedName!~CliTests&FullyQualifiedName!~ResourceTests&FullyQualifiedName!~CrashTests"
 run browser tests/Muster.Browser.Tests
 
 python3 - "$results" "$format_failed" <<'PY'
