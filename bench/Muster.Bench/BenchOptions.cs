@@ -22,7 +22,7 @@ public sealed record BenchOptions
 
     public int Seed { get; init; } = 42;
 
-    /// <summary>Run ANALYZE after loading (PostgreSQL's autovacuum does it by itself; the app never does on SQLite).</summary>
+    /// <summary>Run (VACUUM) ANALYZE after loading: PostgreSQL's autovacuum does it by itself; the app never does on SQLite.</summary>
     public bool? Analyze { get; init; }
 
     /// <summary>Print the query plans of the list's queries after measuring.</summary>

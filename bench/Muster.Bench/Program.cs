@@ -102,10 +102,10 @@ static string Report(BenchOptions options, Dataset dataset, List<Result> results
 {
     var inv = CultureInfo.InvariantCulture;
     var database = options.Database == "sqlite" ? "SQLite" : "PostgreSQL";
-    var analyze = options.AnalyzeOrDefault ? "run" : "not run";
+    var analyze = !options.AnalyzeOrDefault ? "ANALYZE not run" : options.Database == "postgres" ? "VACUUM ANALYZE run" : "ANALYZE run";
     var loaded = dataset.Loaded ? string.Create(inv, $", loaded in {dataset.LoadTime.TotalSeconds:F0} s") : "";
     var text = new StringBuilder();
-    text.AppendLine(inv, $"**{database}**: {dataset.Incidents:N0} incidents, {dataset.TimelineEntries:N0} timeline entries{loaded}; ANALYZE {analyze} after loading. " +
+    text.AppendLine(inv, $"**{database}**: {dataset.Incidents:N0} incidents, {dataset.TimelineEntries:N0} timeline entries{loaded}; {analyze} after loading. " +
         $"{options.Requests} requests per row after {options.Warmup} warm-up, one at a time over HTTP/1.1 keep-alive; " +
         $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}.");
     text.AppendLine();
