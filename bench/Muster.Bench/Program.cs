@@ -69,6 +69,7 @@ try
     http.DefaultRequestHeaders.AcceptLanguage.Add(new StringWithQualityHeaderValue("zh-CN"));
 
     var scenarios = Scenarios.All(dataset);
+    var loadBefore = LoadAverage();
     var results = new List<Result>();
     foreach (var scenario in scenarios)
     {
@@ -77,7 +78,7 @@ try
         Console.WriteLine($"  {scenario.Name,-34} p50 {result.P50,8:F2} ms  p99 {result.P99,8:F2} ms");
     }
 
-    var report = Report(options, dataset, results);
+    var report = Report(options, dataset, results, $"{loadBefore} before, {LoadAverage()} after");
     Console.WriteLine();
     Console.WriteLine(report);
     if (options.Out is { } outFile)
@@ -98,7 +99,10 @@ finally
     }
 }
 
-static string Report(BenchOptions options, Dataset dataset, List<Result> results)
+static string LoadAverage() =>
+    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+static string Report(BenchOptions options, Dataset dataset, List<Result> results, string load)
 {
     var inv = CultureInfo.InvariantCulture;
     var database = options.Database == "sqlite" ? "SQLite" : "PostgreSQL";
@@ -107,14 +111,15 @@ static string Report(BenchOptions options, Dataset dataset, List<Result> results
     var text = new StringBuilder();
     text.AppendLine(inv, $"**{database}**: {dataset.Incidents:N0} incidents, {dataset.TimelineEntries:N0} timeline entries{loaded}; {analyze} after loading. " +
         $"{options.Requests} requests per row after {options.Warmup} warm-up, one at a time over HTTP/1.1 keep-alive; " +
-        $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}.");
+        $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}; " +
+        $"load average (1, 5, 15 min) {load}.");
     text.AppendLine();
-    text.AppendLine("| request | p50 ms | p95 ms | p99 ms | max ms | mean ms | rows matched (mean) |");
-    text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+    text.AppendLine("| request | p50 ms | p95 ms | p99 ms | max ms | mean ms | CPU ms/req | rows matched (mean) |");
+    text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
     foreach (var r in results)
     {
         var total = r.Total is { } t ? t.ToString("N0", inv) : "";
-        text.AppendLine(inv, $"| {r.Name} | {r.P50:F1} | {r.P95:F1} | {r.P99:F1} | {r.Max:F1} | {r.Mean:F1} | {total} |");
+        text.AppendLine(inv, $"| {r.Name} | {r.P50:F1} | {r.P95:F1} | {r.P99:F1} | {r.Max:F1} | {r.Mean:F1} | {r.CpuMs:F1} | {total} |");
     }
     return text.ToString();
 }

@@ -6,7 +6,8 @@ namespace Muster.Bench;
 /// <summary>One kind of request, with its URL drawn anew for each request.</summary>
 public sealed record Scenario(string Name, Func<Random, string> Url, bool IsList);
 
-public sealed record Result(string Name, double P50, double P95, double P99, double Max, double Mean, double? Total);
+/// <param name="CpuMs">CPU time of this whole process (app, client and, on SQLite, the database) per request.</param>
+public sealed record Result(string Name, double P50, double P95, double P99, double Max, double Mean, double CpuMs, double? Total);
 
 public static class Scenarios
 {
@@ -47,6 +48,8 @@ public static class Runner
 
         var times = new double[options.Requests];
         double totals = 0;
+        using var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         for (var i = 0; i < options.Requests; i++)
         {
             var url = scenario.Url(random);
@@ -59,8 +62,10 @@ public static class Runner
                 totals += json.RootElement.GetProperty("total").GetInt32();
             }
         }
+        process.Refresh();
+        var cpuMs = (process.TotalProcessorTime - cpu).TotalMilliseconds / options.Requests;
         Array.Sort(times);
-        return new Result(scenario.Name, Percentile(times, 50), Percentile(times, 95), Percentile(times, 99), times[^1], times.Average(),
+        return new Result(scenario.Name, Percentile(times, 50), Percentile(times, 95), Percentile(times, 99), times[^1], times.Average(), cpuMs,
             scenario.IsList ? totals / options.Requests : null);
     }
 
