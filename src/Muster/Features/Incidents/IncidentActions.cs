@@ -116,8 +116,18 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             .Skip(skip).Take(filter.PageSize)
             .Join(db.Services, i => i.ServiceId, s => s.Id, (i, s) => new
             {
-                i.Id, i.Number, i.Title, i.Status, i.Drill, i.ServiceId, ServiceName = s.Name, i.PlanVersionId,
-                i.SeverityLevel, i.StartedAt, i.DeclaredAt, i.UpdatedAt,
+                i.Id,
+                i.Number,
+                i.Title,
+                i.Status,
+                i.Drill,
+                i.ServiceId,
+                ServiceName = s.Name,
+                i.PlanVersionId,
+                i.SeverityLevel,
+                i.StartedAt,
+                i.DeclaredAt,
+                i.UpdatedAt,
             })
             .ToListAsync(ct);
         // A page that is not full ends the list, so it tells the total and the count is not needed:
