@@ -92,8 +92,9 @@ finally
 {
     await app.StopAsync();
     await app.DisposeAsync();
-    if (ownsDataDir && options.Database == "sqlite")
+    if (ownsDataDir)
     {
+        // On PostgreSQL the folder holds only the data-protection keys.
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(dataDir, recursive: true);
     }
