@@ -201,3 +201,67 @@ public sealed class IntakeTests(MusterFactory app) : IClassFixture<MusterFactory
         Assert.True((await bad.JsonAsync()).GetProperty("errors").TryGetProperty("alerts[0].labels", out _));
     }
 }
+
+public sealed class PrometheusIntakeTests(MusterFactory app) : IClassFixture<MusterFactory>
+{
+    private static StringContent Alerts(string name, DateTime? endsAt, string instance = "api-1") => new($$"""
+        [{"labels": {"alertname": "{{name}}", "severity": "critical", "instance": "{{instance}}"},
+          "annotations": {"summary": "{{name}} on {{instance}}"},
+          "startsAt": "2026-03-10T01:00:00Z", {{(endsAt is { } e ? $"\"endsAt\": \"{e:O}\"," : "")}}
+          "generatorURL": "http://prometheus:9090/graph"}]
+        """, System.Text.Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task Prometheus_sends_straight_in_and_an_alert_not_resent_before_endsAt_resolves()
+    {
+        var manager = app.Client(Role.Manager);
+        var serviceId = await app.ServiceAsync("prometheus " + Guid.NewGuid());
+        var integration = await (await manager.PostJsonAsync($"/api/v1/services/{serviceId}/integrations", new { type = "prometheus", name = "prometheus" })).JsonAsync();
+        Assert.EndsWith("/api/v2/alerts", integration.GetProperty("url").GetString());
+        var prometheus = app.Client(null);
+        prometheus.DefaultRequestHeaders.Authorization = new("Bearer", integration.GetProperty("secret").GetString());
+        var name = "DiskFull" + Guid.NewGuid().ToString("N")[..6];
+
+        Assert.Equal(HttpStatusCode.OK, (await prometheus.PostAsync("/api/v2/alerts", Alerts(name, app.Time.UtcNow.AddMinutes(4)))).StatusCode);
+        await app.CorrelateAsync();
+        var alert = (await (await manager.GetAsync($"/api/v1/alerts?integrationId={integration.GetProperty("id").GetString()}")).JsonAsync()).GetProperty("items")[0];
+        Assert.Equal("firing", alert.GetProperty("status").GetString());
+
+        // A re-send before endsAt keeps it firing past the first endsAt.
+        app.Time.Advance(TimeSpan.FromMinutes(3));
+        await prometheus.PostAsync("/api/v2/alerts", Alerts(name, app.Time.UtcNow.AddMinutes(4)));
+        await app.CorrelateAsync();
+        app.Time.Advance(TimeSpan.FromMinutes(2));
+        await app.RunDueWorkAsync();
+        await app.CorrelateAsync();
+        Assert.Equal("firing", await StatusAsync(manager, alert));
+
+        app.Time.Advance(TimeSpan.FromMinutes(3));
+        await app.RunDueWorkAsync();
+        await app.CorrelateAsync();
+        Assert.Equal("resolved", await StatusAsync(manager, alert));
+        var incident = await (await manager.GetAsync($"/api/v1/incidents/{alert.GetProperty("incidentId").GetString()}")).JsonAsync();
+        Assert.Equal("resolved", incident.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Basic_auth_works_and_a_wrong_secret_or_body_is_refused()
+    {
+        var manager = app.Client(Role.Manager);
+        var serviceId = await app.ServiceAsync("prometheus basic " + Guid.NewGuid());
+        var secret = (await (await manager.PostJsonAsync($"/api/v1/services/{serviceId}/integrations", new { type = "prometheus", name = "p" })).JsonAsync())
+            .GetProperty("secret").GetString();
+        var basic = app.Client(null);
+        basic.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"prometheus:{secret}")));
+        Assert.Equal(HttpStatusCode.OK, (await basic.PostAsync("/api/v2/alerts", Alerts("Up", null))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await basic.PostAsync("/api/v2/alerts", new StringContent("""[{"annotations": {}}]""", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+
+        var wrong = app.Client(null);
+        wrong.DefaultRequestHeaders.Authorization = new("Bearer", "0123456789abcdef0123456789abcdef");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.PostAsync("/api/v2/alerts", Alerts("Up", null))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client(null).PostAsync("/api/v2/alerts", Alerts("Up", null))).StatusCode);
+    }
+
+    private static async Task<string?> StatusAsync(HttpClient client, JsonElement alert) =>
+        (await (await client.GetAsync($"/api/v1/alerts?dedupKey={alert.GetProperty("dedupKey").GetString()}")).JsonAsync()).GetProperty("items")[0].GetProperty("status").GetString();
+}

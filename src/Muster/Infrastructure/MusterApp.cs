@@ -58,6 +58,7 @@ public static class MusterApp
         services.AddHostedService(sp => sp.GetRequiredService<WorkRunner>());
         services.AddScoped<IncidentActions>();
         services.AddScoped<IWorkHandler, IncidentClockWork>();
+        services.AddScoped<IWorkHandler, AlertExpiryWork>();
         services.AddSingleton<Correlator>();
         services.AddHostedService(sp => sp.GetRequiredService<Correlator>());
         services.AddSingleton<IntakeWriter>();
@@ -139,6 +140,7 @@ public static class MusterApp
         app.MapAlerts();
         app.MapEventsApi();
         app.MapAlertmanagerHook();
+        app.MapPrometheusApi();
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
         return app;

@@ -65,13 +65,13 @@ public static class AlertmanagerHook
     }
 
     /// <summary>A stable key from the label set, where the sender gave no fingerprint.</summary>
-    private static string Fingerprint(JsonElement labels)
+    public static string Fingerprint(JsonElement labels)
     {
         var text = string.Join("\n", labels.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => $"{p.Name}={p.Value}"));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 
-    private static string Severity(string? label) => label?.ToLowerInvariant() switch
+    public static string Severity(string? label) => label?.ToLowerInvariant() switch
     {
         "critical" or "page" or "p1" => "critical",
         "error" or "major" or "high" => "error",

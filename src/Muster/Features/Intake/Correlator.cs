@@ -97,6 +97,11 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
             {
                 case "trigger":
                     incident = await TriggerAsync(db, actions, integration, e, alert, incident, by, now, ct);
+                    if (integration.Type == "prometheus" && PrometheusApi.EndsAt(e.Payload) is { } endsAt)
+                    {
+                        var firing = db.Alerts.Local.First(a => a.DedupKey == e.DedupKey && a.IntegrationId == integration.Id);
+                        await db.ScheduleAsync(PrometheusApi.ExpiryWork, $"{PrometheusApi.ExpiryWork}:{firing.Id}", endsAt, firing.Id, now, ct);
+                    }
                     break;
                 case "acknowledge" when incident is { Status: IncidentStatus.Triggered }:
                     incident.MoveTo(IncidentStatus.Acknowledged, by, now, e.Summary);
