@@ -90,6 +90,8 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
         var integration = await db.Integrations.FirstOrDefaultAsync(i => i.Id == e.IntegrationId, ct);
         if (integration is not null)
         {
+            if (integration.LastEventAt is null || e.ReceivedAt > integration.LastEventAt)
+                integration.LastEventAt = e.ReceivedAt;
             var by = new Actor($"integration:{integration.Id}", integration.Name);
             var alert = await db.Alerts.FirstOrDefaultAsync(a => a.IntegrationId == e.IntegrationId && a.DedupKey == e.DedupKey, ct);
             var incident = alert?.IncidentId is { } incidentId ? await db.Incidents.Include(i => i.Timeline).FirstAsync(i => i.Id == incidentId, ct) : null;
