@@ -15,6 +15,9 @@ namespace Muster.Features.Intake;
 public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, ILogger<Correlator> logger) : BackgroundService
 {
     public static readonly TimeSpan GroupWindow = TimeSpan.FromMinutes(30);
+
+    // Status is stored as its name, so "Status < Resolved" in SQL compares text: name the open statuses instead.
+    private static readonly IncidentStatus[] OpenStatuses = Enum.GetValues<IncidentStatus>().Where(s => s < IncidentStatus.Resolved).ToArray();
     private readonly SemaphoreSlim signal = new(0, 1);
 
     public void Notify()
@@ -155,7 +158,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
         var openId = await db.Alerts
             .Where(a => a.ServiceId == integration.ServiceId && a.GroupKey == groupKey && a.IncidentId != null)
             .Join(db.Incidents, a => a.IncidentId, i => i.Id, (a, i) => i)
-            .Where(i => i.Status < IncidentStatus.Resolved && i.DeclaredAt >= since)
+            .Where(i => OpenStatuses.Contains(i.Status) && i.DeclaredAt >= since)
             .OrderByDescending(i => i.DeclaredAt).Select(i => i.Id).FirstOrDefaultAsync(ct);
         incident = openId is null ? null : await db.Incidents.Include(i => i.Timeline).FirstAsync(i => i.Id == openId, ct);
         if (incident is null)
