@@ -28,7 +28,10 @@ public static class IntegrationExamples
           -d '{"routing_key":"{{{i.Secret}}}","event_action":"resolve","dedup_key":"kiosk-3-offline"}'
         """;
 
-    /// <summary>Alertmanager's own PagerDuty receiver, pointed at Muster; class groups alerts by name, as the webhook does.</summary>
+    /// <summary>
+    /// Alertmanager's own PagerDuty receiver, pointed at Muster. Alertmanager sends severity "error"
+    /// unless told otherwise, so the severity label is passed on; class groups alerts by name, as the webhook does.
+    /// </summary>
     public static string AlertmanagerPagerDuty(IntegrationView i) =>
         $$$"""
         receivers:
@@ -37,6 +40,7 @@ public static class IntegrationExamples
               - routing_key: '{{{i.Secret}}}'
                 url: '{{{i.Url}}}'
                 send_resolved: true
+                severity: '{{ .CommonLabels.severity }}'
                 class: '{{ .CommonLabels.alertname }}'
         """;
 
