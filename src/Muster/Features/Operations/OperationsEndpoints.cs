@@ -32,7 +32,9 @@ public static class OperationsEndpoints
             {
                 if (!options.Value.MetricsEnabled)
                     return Results.NotFound();
-                var open = await db.Incidents.Where(i => i.Status < IncidentStatus.Resolved)
+                // Status is stored as its name: "Status < Resolved" would compare text in SQL.
+                var openStatuses = Enum.GetValues<IncidentStatus>().Where(s => s < IncidentStatus.Resolved).ToArray();
+                var open = await db.Incidents.Where(i => openStatuses.Contains(i.Status))
                     .GroupBy(i => i.SeverityRank).Select(g => new { Rank = g.Key, Count = g.Count() }).ToListAsync(ct);
                 var work = await db.WorkItems.CountAsync(ct);
                 var gauges = open.Select(o => ($"muster_open_incidents{{rank=\"{o.Rank}\"}}", (double)o.Count))
