@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: format check, build, pure rules, the HTTP suite on SQLite and on
-# PostgreSQL, and the browser tests in Debian's Chromium. Installs what is missing first
-# (PostgreSQL, Chromium) when run as root. Ends with "N passed, N failed".
+# PostgreSQL, and the browser tests in Debian's Chromium, with Debian's Alertmanager as a real
+# client of the intake. Installs what is missing first (PostgreSQL, Chromium, Alertmanager) when
+# run as root. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -9,6 +10,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 if ((${#missing[@]})); then
   if [[ $(id -u) != 0 ]]; then
     echo "test.sh: missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}" >&2

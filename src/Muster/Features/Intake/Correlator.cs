@@ -15,6 +15,8 @@ namespace Muster.Features.Intake;
 public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, ILogger<Correlator> logger) : BackgroundService
 {
     public static readonly TimeSpan GroupWindow = TimeSpan.FromMinutes(30);
+
+    // Status is stored as its name, so "Status < Resolved" in SQL compares text: name the open statuses instead.
     private readonly SemaphoreSlim signal = new(0, 1);
 
     public void Notify()
@@ -90,6 +92,8 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
         var integration = await db.Integrations.FirstOrDefaultAsync(i => i.Id == e.IntegrationId, ct);
         if (integration is not null)
         {
+            if (integration.LastEventAt is null || e.ReceivedAt > integration.LastEventAt)
+                integration.LastEventAt = e.ReceivedAt;
             var by = new Actor($"integration:{integration.Id}", integration.Name);
             var alert = await db.Alerts.FirstOrDefaultAsync(a => a.IntegrationId == e.IntegrationId && a.DedupKey == e.DedupKey, ct);
             var incident = alert?.IncidentId is { } incidentId ? await db.Incidents.Include(i => i.Timeline).FirstAsync(i => i.Id == incidentId, ct) : null;
