@@ -16,7 +16,6 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
 {
     public static readonly TimeSpan GroupWindow = TimeSpan.FromMinutes(30);
 
-    // Status is stored as its name, so "Status < Resolved" in SQL compares text: name the open statuses instead.
     private readonly SemaphoreSlim signal = new(0, 1);
 
     public void Notify()
