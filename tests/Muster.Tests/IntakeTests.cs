@@ -265,3 +265,51 @@ public sealed class PrometheusIntakeTests(MusterFactory app) : IClassFixture<Mus
     private static async Task<string?> StatusAsync(HttpClient client, JsonElement alert) =>
         (await (await client.GetAsync($"/api/v1/alerts?dedupKey={alert.GetProperty("dedupKey").GetString()}")).JsonAsync()).GetProperty("items")[0].GetProperty("status").GetString();
 }
+
+public sealed class HeartbeatTests(MusterFactory app) : IClassFixture<MusterFactory>
+{
+    [Fact]
+    public async Task A_missed_beat_opens_an_alert_and_the_next_beat_resolves_it()
+    {
+        var manager = app.Client(Role.Manager);
+        var serviceId = await app.ServiceAsync("nightly settlement " + Guid.NewGuid());
+        var integration = await (await manager.PostJsonAsync($"/api/v1/services/{serviceId}/integrations",
+            new { type = "heartbeat", name = "settlement job", intervalSeconds = 300, graceSeconds = 60 })).JsonAsync();
+        var url = new Uri(integration.GetProperty("url").GetString()!).AbsolutePath;
+        var id = integration.GetProperty("id").GetString();
+        var job = app.Client(null);
+
+        async Task<string?> AlertStatus()
+        {
+            var items = (await (await manager.GetAsync($"/api/v1/alerts?integrationId={id}")).JsonAsync()).GetProperty("items");
+            return items.GetArrayLength() == 0 ? null : items[0].GetProperty("status").GetString();
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await job.GetAsync(url)).StatusCode);
+        app.Time.Advance(TimeSpan.FromSeconds(350));
+        await app.RunDueWorkAsync();
+        await app.CorrelateAsync();
+        Assert.Null(await AlertStatus());
+
+        Assert.Equal(HttpStatusCode.OK, (await job.PostAsync(url, null)).StatusCode);
+        app.Time.Advance(TimeSpan.FromSeconds(361));
+        await app.RunDueWorkAsync();
+        await app.CorrelateAsync();
+        Assert.Equal("firing", await AlertStatus());
+
+        await job.GetAsync(url);
+        await app.CorrelateAsync();
+        Assert.Equal("resolved", await AlertStatus());
+        Assert.Equal(HttpStatusCode.NotFound, (await job.GetAsync("/hooks/heartbeat/nope")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_heartbeat_needs_an_interval()
+    {
+        var manager = app.Client(Role.Manager);
+        var serviceId = await app.ServiceAsync("no interval " + Guid.NewGuid());
+        var response = await manager.PostJsonAsync($"/api/v1/services/{serviceId}/integrations", new { type = "heartbeat", name = "x" });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.JsonAsync()).GetProperty("errors").TryGetProperty("intervalSeconds", out _));
+    }
+}

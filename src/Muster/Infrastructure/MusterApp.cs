@@ -59,6 +59,7 @@ public static class MusterApp
         services.AddScoped<IncidentActions>();
         services.AddScoped<IWorkHandler, IncidentClockWork>();
         services.AddScoped<IWorkHandler, AlertExpiryWork>();
+        services.AddScoped<IWorkHandler, HeartbeatWork>();
         services.AddSingleton<Correlator>();
         services.AddHostedService(sp => sp.GetRequiredService<Correlator>());
         services.AddSingleton<IntakeWriter>();
@@ -141,6 +142,7 @@ public static class MusterApp
         app.MapEventsApi();
         app.MapAlertmanagerHook();
         app.MapPrometheusApi();
+        app.MapHeartbeatHook();
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
         return app;

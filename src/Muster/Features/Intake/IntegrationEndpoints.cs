@@ -17,7 +17,7 @@ public static class IntegrationEndpoints
     public static readonly IReadOnlyList<string> Types = ["events", "prometheus", "alertmanager", "grafana", "zabbix", "heartbeat"];
 
     /// <summary>The types whose endpoint exists today; the others can be created ahead of their endpoint.</summary>
-    public static readonly IReadOnlyList<string> Receiving = ["events", "alertmanager"];
+    public static readonly IReadOnlyList<string> Receiving = ["events", "alertmanager", "prometheus", "heartbeat"];
 
     public static void MapIntegrations(this IEndpointRouteBuilder app)
     {
@@ -84,6 +84,8 @@ public static class IntegrationEndpoints
             CreatedAt = now,
         };
         db.Integrations.Add(integration);
+        if (heartbeat)
+            await db.ScheduleAsync(HeartbeatHook.Work, $"{HeartbeatHook.Work}:{integration.Id}", HeartbeatHook.DueAt(integration, now), integration.Id, now, ct);
         db.Record(user, "integration.created", "integration", integration.Id, null, new { integration.ServiceId, integration.Type, integration.Name }, now);
         await db.SaveChangesAsync(ct);
         return integration;
