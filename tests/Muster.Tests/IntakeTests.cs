@@ -313,3 +313,59 @@ public sealed class HeartbeatTests(MusterFactory app) : IClassFixture<MusterFact
         Assert.True((await response.JsonAsync()).GetProperty("errors").TryGetProperty("intervalSeconds", out _));
     }
 }
+
+public sealed class GrafanaAndZabbixTests(MusterFactory app) : IClassFixture<MusterFactory>
+{
+    private async Task<string> SecretAsync(string type)
+    {
+        var serviceId = await app.ServiceAsync($"{type} {Guid.NewGuid()}");
+        return (await (await app.Client(Role.Manager).PostJsonAsync($"/api/v1/services/{serviceId}/integrations", new { type, name = type })).JsonAsync())
+            .GetProperty("secret").GetString()!;
+    }
+
+    private async Task<JsonElement> AlertAsync(string dedupKey) =>
+        (await (await app.Client(Role.Viewer).GetAsync($"/api/v1/alerts?dedupKey={dedupKey}")).JsonAsync()).GetProperty("items")[0];
+
+    [Fact]
+    public async Task Grafana_alerts_fire_and_resolve()
+    {
+        var url = $"/hooks/grafana/{await SecretAsync("grafana")}";
+        var fingerprint = Guid.NewGuid().ToString("N")[..16];
+        string Payload(string status) => $$"""
+            {"receiver": "muster", "status": "{{status}}", "orgId": 1, "version": "1", "title": "[FIRING:1] CardReaderOffline",
+             "alerts": [{"status": "{{status}}", "labels": {"alertname": "CardReaderOffline", "severity": "critical", "instance": "reader-7"},
+                         "annotations": {"summary": "食堂 3 号刷卡机离线"}, "startsAt": "2026-03-10T01:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
+                         "fingerprint": "{{fingerprint}}", "dashboardURL": "", "panelURL": "", "values": {"A": 0} }] }
+            """;
+        var client = app.Client(null);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync(url, new StringContent(Payload("firing"), Encoding.UTF8, "application/json"))).StatusCode);
+        await app.CorrelateAsync();
+        var alert = await AlertAsync(fingerprint);
+        Assert.Equal(("firing", "食堂 3 号刷卡机离线", "critical"), (alert.GetProperty("status").GetString(), alert.GetProperty("summary").GetString(), alert.GetProperty("severity").GetString()));
+        await client.PostAsync(url, new StringContent(Payload("resolved"), Encoding.UTF8, "application/json"));
+        await app.CorrelateAsync();
+        Assert.Equal("resolved", (await AlertAsync(fingerprint)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Zabbix_problems_and_recoveries_follow_the_documented_body()
+    {
+        var url = $"/hooks/zabbix/{await SecretAsync("zabbix")}";
+        var eventId = Random.Shared.Next(1_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var client = app.Client(null);
+        var problem = await client.PostAsync(url, new StringContent($$"""{"event_id": "{{eventId}}", "status": "PROBLEM", "severity": "4", "host": "sorter-2", "trigger": "Sorting line stopped"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, problem.StatusCode);
+        await app.CorrelateAsync();
+        var alert = await AlertAsync(eventId);
+        Assert.Equal(("firing", "Sorting line stopped on sorter-2", "critical"), (alert.GetProperty("status").GetString(), alert.GetProperty("summary").GetString(), alert.GetProperty("severity").GetString()));
+
+        await client.PostAsync(url, new StringContent($$"""{"event_id": {{eventId}}, "status": "RESOLVED", "severity": 4, "host": "sorter-2", "trigger": "Sorting line stopped"}""", Encoding.UTF8, "application/json"));
+        await app.CorrelateAsync();
+        Assert.Equal("resolved", (await AlertAsync(eventId)).GetProperty("status").GetString());
+
+        var bad = await client.PostAsync(url, new StringContent("""{"status": "MAYBE", "severity": "9"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.JsonAsync()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("event_id", out _) && errors.TryGetProperty("status", out _) && errors.TryGetProperty("trigger", out _) && errors.TryGetProperty("severity", out _));
+    }
+}

@@ -143,6 +143,7 @@ public static class MusterApp
         app.MapAlertmanagerHook();
         app.MapPrometheusApi();
         app.MapHeartbeatHook();
+        app.MapZabbixHook();
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
         return app;

@@ -7,18 +7,25 @@ using Muster.Infrastructure;
 
 namespace Muster.Features.Intake;
 
-/// <summary>Prometheus Alertmanager's webhook (payload version 4): each alert keyed by its fingerprint.</summary>
+/// <summary>Prometheus Alertmanager's webhook (payload version 4) and Grafana's, which shares its shape: each alert keyed by its fingerprint.</summary>
 public static class AlertmanagerHook
 {
     public static void MapAlertmanagerHook(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/hooks/alertmanager/{secret}", ReceiveAsync).AllowAnonymous().WithTags("Intake")
+        app.MapPost("/hooks/alertmanager/{secret}", (string secret, HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct) =>
+                ReceiveAsync("alertmanager", secret, request, db, writer, time, ct))
+            .AllowAnonymous().WithTags("Intake")
             .WithSummary("Alertmanager webhook_configs: firing alerts trigger, resolved ones resolve.");
+        // Grafana's alerting webhook sends the same alert list (labels, annotations, status, fingerprint).
+        app.MapPost("/hooks/grafana/{secret}", (string secret, HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct) =>
+                ReceiveAsync("grafana", secret, request, db, writer, time, ct))
+            .AllowAnonymous().WithTags("Intake")
+            .WithSummary("Grafana alerting webhook contact point: firing alerts trigger, resolved ones resolve.");
     }
 
-    private static async Task<IResult> ReceiveAsync(string secret, HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ReceiveAsync(string type, string secret, HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct)
     {
-        var integration = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Secret == secret && i.Enabled && i.Type == "alertmanager", ct);
+        var integration = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Secret == secret && i.Enabled && i.Type == type, ct);
         if (integration is null)
             return TypedResults.NotFound();
         JsonElement body;
@@ -31,7 +38,7 @@ public static class AlertmanagerHook
             return Problems.Invalid("body", $"The body is not valid JSON: {e.Message.Split(". Path:")[0]}.");
         }
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("alerts", out var alerts) || alerts.ValueKind != JsonValueKind.Array)
-            return Problems.Invalid("alerts", "alerts is missing: send Alertmanager's webhook payload (version 4), with an 'alerts' array.");
+            return Problems.Invalid("alerts", "alerts is missing: send the webhook payload (Alertmanager version 4, or Grafana's), with an 'alerts' array.");
 
         var now = time.GetUtcNow().UtcDateTime;
         var events = new List<AlertEvent>();

@@ -17,7 +17,6 @@ public static class IntegrationEndpoints
     public static readonly IReadOnlyList<string> Types = ["events", "prometheus", "alertmanager", "grafana", "zabbix", "heartbeat"];
 
     /// <summary>The types whose endpoint exists today; the others can be created ahead of their endpoint.</summary>
-    public static readonly IReadOnlyList<string> Receiving = ["events", "alertmanager", "prometheus", "heartbeat"];
 
     public static void MapIntegrations(this IEndpointRouteBuilder app)
     {
