@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Muster.Components;
 using Muster.Data;
@@ -28,6 +29,9 @@ public static class MusterApp
 {
     public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
 
+    /// <summary>The largest body an intake endpoint reads: a batch of a few hundred alerts fits.</summary>
+    public const long IntakeBodyLimit = 1 << 20;
+
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -38,6 +42,9 @@ public static class MusterApp
         });
         builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
+        // Hook URLs carry secrets: the per-request log lines that print the URL stay off, whatever the configuration says.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
 
         services.AddOptions<MusterOptions>().BindConfiguration(MusterOptions.Section)
             .ValidateOnStart();
@@ -139,11 +146,17 @@ public static class MusterApp
         app.MapAudit();
         app.MapIntegrations();
         app.MapAlerts();
-        app.MapEventsApi();
-        app.MapAlertmanagerHook();
-        app.MapPrometheusApi();
-        app.MapHeartbeatHook();
-        app.MapZabbixHook();
+        // Kestrel enforces the limit on a body of unknown length; a declared length is refused before reading.
+        var intake = app.MapGroup("").WithMetadata(new RequestSizeLimitAttribute(IntakeBodyLimit))
+            .AddEndpointFilter((context, next) => context.HttpContext.Request.ContentLength > IntakeBodyLimit
+                ? ValueTask.FromResult<object?>(TypedResults.Problem(title: "The body is too large.",
+                    detail: $"An intake request may carry at most {IntakeBodyLimit / 1024} KiB; send fewer alerts per request.", statusCode: StatusCodes.Status413PayloadTooLarge))
+                : next(context));
+        intake.MapEventsApi();
+        intake.MapAlertmanagerHook();
+        intake.MapPrometheusApi();
+        intake.MapHeartbeatHook();
+        intake.MapZabbixHook();
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
         return app;

@@ -38,6 +38,9 @@ public sealed class MusterFactory : WebApplicationFactory<Program>
         this.ownsDatabase = ownsDatabase;
     }
 
+    /// <summary>More configuration for one test's app, applied after the defaults.</summary>
+    public Action<IWebHostBuilder>? Configure { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -54,6 +57,7 @@ public sealed class MusterFactory : WebApplicationFactory<Program>
             services.AddHostedService<PrepareDatabase>();
             services.AddHostedService(sp => sp.GetRequiredService<Features.Intake.IntakeWriter>());
         });
+        Configure?.Invoke(builder);
     }
 
     public T Scoped<T>(Func<IServiceProvider, T> use)
