@@ -369,3 +369,44 @@ public sealed class GrafanaAndZabbixTests(MusterFactory app) : IClassFixture<Mus
         Assert.True(errors.TryGetProperty("event_id", out _) && errors.TryGetProperty("status", out _) && errors.TryGetProperty("trigger", out _) && errors.TryGetProperty("severity", out _));
     }
 }
+
+public sealed class FlappingTests(MusterFactory app) : IClassFixture<MusterFactory>
+{
+    [Fact]
+    public async Task A_flapping_alert_reopens_its_incident_twice_then_leaves_it_open_for_a_person()
+    {
+        var manager = app.Client(Role.Manager);
+        var serviceId = await app.ServiceAsync("flapping " + Guid.NewGuid());
+        var key = (await (await manager.PostJsonAsync($"/api/v1/services/{serviceId}/integrations", new { type = "events", name = "m" })).JsonAsync())
+            .GetProperty("secret").GetString();
+        var client = app.Client(null);
+        async Task Send(string action)
+        {
+            object body = action == "trigger"
+                ? new { routing_key = key, event_action = action, dedup_key = "flap", payload = new { summary = "link flapping", source = "sw-1", severity = "error" } }
+                : new { routing_key = key, event_action = action, dedup_key = "flap" };
+            Assert.Equal(HttpStatusCode.Accepted, (await client.PostJsonAsync("/v2/enqueue", body)).StatusCode);
+            await app.CorrelateAsync();
+            app.Time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            await Send("trigger");
+            await Send("resolve");
+        }
+
+        var incidents = await (await manager.GetAsync($"/api/v1/incidents?serviceId={serviceId}")).JsonAsync();
+        Assert.Equal(1, incidents.GetProperty("total").GetInt32());
+        var incident = incidents.GetProperty("items")[0];
+        // Nobody acknowledged it, so each reopen took it back to triggered, where the flapping left it.
+        Assert.Equal("triggered", await StatusAfterAsync(manager, incident));
+        var kinds = (await (await manager.GetAsync($"/api/v1/incidents/{incident.GetProperty("id").GetString()}/timeline")).JsonAsync())
+            .EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
+        Assert.Equal(Features.Intake.Correlator.MaxAutoReopens, kinds.Count(k => k == "reopened"));
+        Assert.Contains("note", kinds);
+    }
+
+    private static async Task<string?> StatusAfterAsync(HttpClient client, JsonElement incident) =>
+        (await (await client.GetAsync($"/api/v1/incidents/{incident.GetProperty("id").GetString()}")).JsonAsync()).GetProperty("status").GetString();
+}

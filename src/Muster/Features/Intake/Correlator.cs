@@ -117,7 +117,11 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
                     {
                         incident.NoteAlertResolved(alert.DedupKey, alert.Summary, by, now);
                         var othersFiring = await db.Alerts.AnyAsync(a => a.IncidentId == incident.Id && a.Id != alert.Id && a.Status == "firing", ct);
-                        if (!othersFiring)
+                        if (othersFiring)
+                            break;
+                        if (IsFlapping(incident, by))
+                            incident.AddNote($"Alerts keep firing and resolving ({MaxAutoReopens} reopens): left open for a person to resolve.", by, now);
+                        else
                             incident.MoveTo(IncidentStatus.Resolved, by, now, "every alert resolved");
                     }
                     break;
@@ -155,6 +159,12 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
         alert.Details = e.Payload ?? alert.Details;
         if (incident is { IsOpen: true })
             return incident;
+        // The same alert firing again soon after its incident resolved is that incident coming back.
+        if (incident is { ResolvedAt: { } resolvedAt } && now - resolvedAt < GroupWindow)
+        {
+            incident.Reopen(by, now, $"{alert.Summary} fired again");
+            return incident;
+        }
 
         var since = now - GroupWindow;
         var groupKey = alert.GroupKey;
@@ -174,6 +184,12 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
         incident.AttachAlert(alert.DedupKey, alert.Summary, by, now);
         return incident;
     }
+
+    /// <summary>After this many automatic reopens, resolving the alerts no longer resolves the incident.</summary>
+    public const int MaxAutoReopens = 2;
+
+    private static bool IsFlapping(Incident incident, Actor by) =>
+        incident.Timeline.Count(e => e.Kind == TimelineKinds.Reopened && e.ActorId == by.Id) >= MaxAutoReopens;
 
     /// <summary>Until plans map severities themselves: critical is a complete outage, error a lost function.</summary>
     public static ImpactFacts ImpactOf(string? severity) => severity switch
