@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Muster.Data;
 using Muster.Infrastructure;
 
@@ -25,18 +24,12 @@ public static class AlertmanagerHook
 
     private static async Task<IResult> ReceiveAsync(string type, string secret, HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct)
     {
-        var integration = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Secret == secret && i.Enabled && i.Type == type, ct);
+        var integration = await IntakeGate.FindAsync(db, secret, type, ct);
         if (integration is null)
             return TypedResults.NotFound();
-        JsonElement body;
-        try
-        {
-            body = (await JsonDocument.ParseAsync(request.Body, cancellationToken: ct)).RootElement;
-        }
-        catch (JsonException e)
-        {
-            return Problems.Invalid("body", $"The body is not valid JSON: {e.Message.Split(". Path:")[0]}.");
-        }
+        var (body, error) = await IntakeGate.ReadJsonAsync(request, ct);
+        if (error is not null)
+            return Problems.Invalid("body", error);
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("alerts", out var alerts) || alerts.ValueKind != JsonValueKind.Array)
             return Problems.Invalid("alerts", "alerts is missing: send the webhook payload (Alertmanager version 4, or Grafana's), with an 'alerts' array.");
 
@@ -47,21 +40,21 @@ public static class AlertmanagerHook
         {
             if (alert.ValueKind != JsonValueKind.Object || !alert.TryGetProperty("labels", out var labels) || labels.ValueKind != JsonValueKind.Object)
                 return Problems.Invalid($"alerts[{index}].labels", "Each alert needs a 'labels' object.");
-            var status = Text(alert, "status");
+            var status = alert.Text("status");
             if (status is not ("firing" or "resolved"))
                 return Problems.Invalid($"alerts[{index}].status", "status is firing or resolved.");
-            var name = Text(labels, "alertname") ?? "alert";
+            var name = labels.Text("alertname") ?? "alert";
             var annotations = alert.TryGetProperty("annotations", out var a) && a.ValueKind == JsonValueKind.Object ? a : default;
-            var summary = (annotations.ValueKind == JsonValueKind.Object ? Text(annotations, "summary") ?? Text(annotations, "description") : null) ?? name;
+            var summary = (annotations.ValueKind == JsonValueKind.Object ? annotations.Text("summary") ?? annotations.Text("description") : null) ?? name;
             events.Add(new AlertEvent
             {
                 IntegrationId = integration.Id,
                 ReceivedAt = now,
                 Action = status == "firing" ? "trigger" : "resolve",
-                DedupKey = Text(alert, "fingerprint") ?? Fingerprint(labels),
+                DedupKey = alert.Text("fingerprint") ?? Fingerprint(labels),
                 Summary = summary.Length > 1024 ? summary[..1024] : summary,
-                Source = Text(labels, "instance") ?? Text(labels, "job"),
-                Severity = Severity(Text(labels, "severity")),
+                Source = labels.Text("instance") ?? labels.Text("job"),
+                Severity = Severity(labels.Text("severity")),
                 GroupKey = name,
                 Payload = alert.GetRawText(),
             });
@@ -85,7 +78,4 @@ public static class AlertmanagerHook
         "info" or "none" => "info",
         _ => "warning",
     };
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -24,24 +24,18 @@ public static class EventsApi
 
     private static async Task<IResult> EnqueueAsync(HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct)
     {
-        JsonElement body;
-        try
-        {
-            if (request.ContentLength > MaxBody)
-                return Invalid(StatusCodes.Status413PayloadTooLarge, "Event object is too large", $"The body is larger than {MaxBody / 1024} KiB.");
-            body = (await JsonDocument.ParseAsync(request.Body, cancellationToken: ct)).RootElement;
-        }
-        catch (JsonException e)
-        {
-            return Invalid(StatusCodes.Status400BadRequest, "Event object is invalid", $"The body is not valid JSON: {e.Message.Split(". Path:")[0]}.");
-        }
+        if (request.ContentLength > MaxBody)
+            return Invalid(StatusCodes.Status413PayloadTooLarge, "Event object is too large", $"The body is larger than {MaxBody / 1024} KiB.");
+        var (body, error) = await IntakeGate.ReadJsonAsync(request, ct);
+        if (error is not null)
+            return Invalid(StatusCodes.Status400BadRequest, "Event object is invalid", error);
         if (body.ValueKind != JsonValueKind.Object)
             return Invalid(StatusCodes.Status400BadRequest, "Event object is invalid", "The body must be a JSON object.");
 
         var errors = new List<string>();
-        var routingKey = Text(body, "routing_key");
-        var action = Text(body, "event_action");
-        var dedupKey = Text(body, "dedup_key");
+        var routingKey = body.Text("routing_key");
+        var action = body.Text("event_action");
+        var dedupKey = body.Text("dedup_key");
         if (string.IsNullOrEmpty(routingKey))
             errors.Add("'routing_key' is missing or blank");
         if (action is null || !Actions.Contains(action))
@@ -60,21 +54,21 @@ public static class EventsApi
             }
             else
             {
-                summary = Text(payload, "summary");
-                source = Text(payload, "source");
-                severity = Text(payload, "severity");
-                group = Text(payload, "class") ?? summary;
+                summary = payload.Text("summary");
+                source = payload.Text("source");
+                severity = payload.Text("severity");
+                group = payload.Text("class") ?? summary;
                 if (string.IsNullOrWhiteSpace(summary)) errors.Add("'payload.summary' is missing or blank");
                 else if (summary.Length > 1024) errors.Add("'payload.summary' is too long (max 1024 characters)");
                 if (string.IsNullOrWhiteSpace(source)) errors.Add("'payload.source' is missing or blank");
                 if (severity is null || !Severities.Contains(severity)) errors.Add("'payload.severity' is invalid (must be one of: critical, error, warning, info)");
-                if (Text(payload, "timestamp") is { } stamp && !DateTimeOffset.TryParse(stamp, out _)) errors.Add("'payload.timestamp' is not an ISO 8601 date and time");
+                if (payload.Text("timestamp") is { } stamp && !DateTimeOffset.TryParse(stamp, out _)) errors.Add("'payload.timestamp' is not an ISO 8601 date and time");
             }
         }
         if (errors.Count > 0)
             return Invalid(StatusCodes.Status400BadRequest, "Event object is invalid", [.. errors]);
 
-        var integration = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Secret == routingKey && i.Enabled && i.Type == "events", ct);
+        var integration = await IntakeGate.FindAsync(db, routingKey, "events", ct);
         if (integration is null)
             return Invalid(StatusCodes.Status404NotFound, "Not found", "The routing key is unknown or disabled.");
 
@@ -97,41 +91,6 @@ public static class EventsApi
                 $"Retry after {retryAfter} s."));
     }
 
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
     private static IResult Invalid(int status, string message, params string[] errors) =>
         TypedResults.Json(new { status = "invalid event", message, errors }, statusCode: status);
-}
-
-/// <summary>Hands events to the group-commit writer and answers only once they are committed.</summary>
-public static class IntakeGate
-{
-    public const int RetryAfterSeconds = 1;
-
-    public static async Task<IResult> CommitAsync(IntakeWriter writer, IReadOnlyList<AlertEvent> events, Func<IResult> accepted, Func<int, int, IResult> busy)
-    {
-        // A full queue answers at once; a failed commit (the database is away) asks for a longer pause.
-        var committed = writer.TryAccept(events);
-        if (committed is null)
-            return new RetryAfter(busy(StatusCodes.Status429TooManyRequests, RetryAfterSeconds), RetryAfterSeconds);
-        try
-        {
-            await committed;
-        }
-        catch (Exception)
-        {
-            return new RetryAfter(busy(StatusCodes.Status503ServiceUnavailable, RetryAfterSeconds * 5), RetryAfterSeconds * 5);
-        }
-        return accepted();
-    }
-
-    private sealed class RetryAfter(IResult inner, int seconds) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return inner.ExecuteAsync(httpContext);
-        }
-    }
 }

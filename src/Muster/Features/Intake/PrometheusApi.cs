@@ -26,19 +26,12 @@ public static class PrometheusApi
     private static async Task<IResult> ReceiveAsync(HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct)
     {
         var secret = Secret(request.Headers.Authorization.ToString());
-        var integration = secret is null ? null
-            : await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Secret == secret && i.Enabled && i.Type == "prometheus", ct);
+        var integration = await IntakeGate.FindAsync(db, secret, "prometheus", ct);
         if (integration is null)
             return TypedResults.Json("authorization is missing or its secret is unknown or disabled", statusCode: StatusCodes.Status401Unauthorized);
-        JsonElement body;
-        try
-        {
-            body = (await JsonDocument.ParseAsync(request.Body, cancellationToken: ct)).RootElement;
-        }
-        catch (JsonException e)
-        {
-            return TypedResults.BadRequest($"the body is not valid JSON: {e.Message.Split(". Path:")[0]}");
-        }
+        var (body, error) = await IntakeGate.ReadJsonAsync(request, ct);
+        if (error is not null)
+            return TypedResults.BadRequest(error);
         if (body.ValueKind != JsonValueKind.Array)
             return TypedResults.BadRequest("the body must be an array of alerts, each with labels");
 
@@ -53,9 +46,9 @@ public static class PrometheusApi
             var endsAt = Time(alert, "endsAt");
             if (alert.TryGetProperty("endsAt", out var rawEnd) && rawEnd.ValueKind == JsonValueKind.String && endsAt is null)
                 return TypedResults.BadRequest($"[{index}].endsAt: not an RFC 3339 date and time");
-            var name = Text(labels, "alertname") ?? "alert";
+            var name = labels.Text("alertname") ?? "alert";
             var annotations = alert.TryGetProperty("annotations", out var a) && a.ValueKind == JsonValueKind.Object ? a : default;
-            var summary = (annotations.ValueKind == JsonValueKind.Object ? Text(annotations, "summary") ?? Text(annotations, "description") : null) ?? name;
+            var summary = (annotations.ValueKind == JsonValueKind.Object ? annotations.Text("summary") ?? annotations.Text("description") : null) ?? name;
             var resolved = endsAt is { } end && end <= now;
             events.Add(new AlertEvent
             {
@@ -64,8 +57,8 @@ public static class PrometheusApi
                 Action = resolved ? "resolve" : "trigger",
                 DedupKey = AlertmanagerHook.Fingerprint(labels),
                 Summary = summary.Length > 1024 ? summary[..1024] : summary,
-                Source = Text(labels, "instance") ?? Text(labels, "job"),
-                Severity = AlertmanagerHook.Severity(Text(labels, "severity")),
+                Source = labels.Text("instance") ?? labels.Text("job"),
+                Severity = AlertmanagerHook.Severity(labels.Text("severity")),
                 GroupKey = name,
                 Payload = alert.GetRawText(),
             });
@@ -105,9 +98,6 @@ public static class PrometheusApi
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
         && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
         && parsed.Year > 1 ? parsed.UtcDateTime : null;
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
 
 /// <summary>A Prometheus alert whose endsAt passed without a re-send resolves, through the inbox like any event.</summary>

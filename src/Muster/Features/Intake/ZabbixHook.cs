@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Muster.Data;
 using Muster.Infrastructure;
 
@@ -19,23 +17,17 @@ public static class ZabbixHook
 
     private static async Task<IResult> ReceiveAsync(string secret, HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct)
     {
-        var integration = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Secret == secret && i.Enabled && i.Type == "zabbix", ct);
+        var integration = await IntakeGate.FindAsync(db, secret, "zabbix", ct);
         if (integration is null)
             return TypedResults.NotFound();
-        JsonElement body;
-        try
-        {
-            body = (await JsonDocument.ParseAsync(request.Body, cancellationToken: ct)).RootElement;
-        }
-        catch (JsonException e)
-        {
-            return Problems.Invalid("body", $"The body is not valid JSON: {e.Message.Split(". Path:")[0]}.");
-        }
+        var (body, error) = await IntakeGate.ReadJsonAsync(request, ct);
+        if (error is not null)
+            return Problems.Invalid("body", error);
         var errors = new Problems.Errors();
-        var eventId = Text(body, "event_id");
-        var status = Text(body, "status")?.ToUpperInvariant();
-        var trigger = Text(body, "trigger");
-        var severity = Text(body, "severity");
+        var eventId = body.Text("event_id", numbers: true);
+        var status = body.Text("status", numbers: true)?.ToUpperInvariant();
+        var trigger = body.Text("trigger", numbers: true);
+        var severity = body.Text("severity", numbers: true);
         errors.Check(!string.IsNullOrWhiteSpace(eventId), "event_id", "event_id is required: the problem's {EVENT.ID}.")
             .Check(status is "PROBLEM" or "RESOLVED" or "1" or "0", "status", "status is PROBLEM or RESOLVED ({EVENT.VALUE} 1 or 0 also works).")
             .Check(!string.IsNullOrWhiteSpace(trigger), "trigger", "trigger is required: {TRIGGER.NAME}.")
@@ -43,7 +35,7 @@ public static class ZabbixHook
         if (errors.Any)
             return errors.Result();
 
-        var host = Text(body, "host");
+        var host = body.Text("host", numbers: true);
         var summary = host is null ? trigger! : $"{trigger} on {host}";
         var accepted = new AlertEvent
         {
@@ -61,9 +53,4 @@ public static class ZabbixHook
         return await IntakeGate.CommitAsync(writer, [accepted], () => TypedResults.Ok(new { status = "success", dedup_key = accepted.DedupKey }),
             (code, retryAfter) => TypedResults.Problem(title: "Muster cannot take this event now.", detail: $"Retry after {retryAfter} s.", statusCode: code));
     }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
-            ? value.ValueKind switch { JsonValueKind.String => value.GetString(), JsonValueKind.Number => value.GetRawText(), _ => null }
-            : null;
 }

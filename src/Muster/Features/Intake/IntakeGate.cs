@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Muster.Data;
+
+namespace Muster.Features.Intake;
+
+/// <summary>Hands events to the group-commit writer and answers only once they are committed.</summary>
+public static class IntakeGate
+{
+    public const int RetryAfterSeconds = 1;
+
+    /// <summary>The enabled integration of this type with this secret; null says nothing more to the sender.</summary>
+    public static Task<Integration?> FindAsync(MusterDb db, string? secret, string type, CancellationToken ct) =>
+        string.IsNullOrEmpty(secret)
+            ? Task.FromResult<Integration?>(null)
+            : db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Secret == secret && i.Enabled && i.Type == type, ct);
+
+    /// <summary>The body as JSON, or why it is not; each endpoint answers in its own product's shape.</summary>
+    public static async Task<(JsonElement Body, string? Error)> ReadJsonAsync(HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return ((await JsonDocument.ParseAsync(request.Body, cancellationToken: ct)).RootElement, null);
+        }
+        catch (JsonException e)
+        {
+            return (default, $"The body is not valid JSON: {e.Message.Split(". Path:")[0]}.");
+        }
+    }
+
+    /// <summary>A string property, or (with <paramref name="numbers"/>) a number written as text.</summary>
+    public static string? Text(this JsonElement element, string name, bool numbers = false) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number when numbers => value.GetRawText(),
+                _ => null,
+            }
+            : null;
+
+    public static async Task<IResult> CommitAsync(IntakeWriter writer, IReadOnlyList<AlertEvent> events, Func<IResult> accepted, Func<int, int, IResult> busy)
+    {
+        // A full queue answers at once; a failed commit (the database is away) asks for a longer pause.
+        var committed = writer.TryAccept(events);
+        if (committed is null)
+            return new RetryAfter(busy(StatusCodes.Status429TooManyRequests, RetryAfterSeconds), RetryAfterSeconds);
+        try
+        {
+            await committed;
+        }
+        catch (Exception)
+        {
+            return new RetryAfter(busy(StatusCodes.Status503ServiceUnavailable, RetryAfterSeconds * 5), RetryAfterSeconds * 5);
+        }
+        return accepted();
+    }
+
+    private sealed class RetryAfter(IResult inner, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}
