@@ -46,6 +46,7 @@ run http-sqlite tests/Muster.Tests
 MUSTER_TEST_DATABASE=postgres run http-postgres tests/Muster.Tests --filter "FullyQualifiedName!~CliTests&FullyQualifiedName!~ResourceTests&FullyQualifiedName!~CrashTests"
 run browser tests/Muster.Browser.Tests
 
+echo "== took $((SECONDS / 60)) min $((SECONDS % 60)) s"
 python3 - "$results" "$format_failed" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
