@@ -143,6 +143,9 @@ public sealed class Integration
     public bool Enabled { get; set; } = true;
     public int? IntervalSeconds { get; set; }
     public int? GraceSeconds { get; set; }
+
+    /// <summary>Events accepted per minute from this source; null means no limit.</summary>
+    public int? RateLimitPerMinute { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? LastEventAt { get; set; }
 }

@@ -410,3 +410,33 @@ public sealed class FlappingTests(MusterFactory app) : IClassFixture<MusterFacto
     private static async Task<string?> StatusAfterAsync(HttpClient client, JsonElement incident) =>
         (await (await client.GetAsync($"/api/v1/incidents/{incident.GetProperty("id").GetString()}")).JsonAsync()).GetProperty("status").GetString();
 }
+
+public sealed class RateLimitTests(MusterFactory app) : IClassFixture<MusterFactory>
+{
+    [Fact]
+    public async Task A_source_over_its_limit_gets_429_with_retry_after_and_others_go_on()
+    {
+        var manager = app.Client(Role.Manager);
+        var serviceId = await app.ServiceAsync("limited " + Guid.NewGuid());
+        async Task<string> Key(int? limit) => (await (await manager.PostJsonAsync($"/api/v1/services/{serviceId}/integrations",
+            new { type = "events", name = $"limit {limit}", rateLimitPerMinute = limit })).JsonAsync()).GetProperty("secret").GetString()!;
+        var limited = await Key(3);
+        var free = await Key(null);
+        var client = app.Client(null);
+        object Event(string key) => new { routing_key = key, event_action = "trigger", payload = new { summary = "s", source = "h", severity = "info" } };
+
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 5; i++)
+            answers.Add(await client.PostJsonAsync("/v2/enqueue", Event(limited)));
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Accepted, 3), HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], answers.Select(a => a.StatusCode));
+        Assert.True(answers[3].Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal("invalid event", (await answers[3].JsonAsync()).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostJsonAsync("/v2/enqueue", Event(free))).StatusCode);
+
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostJsonAsync("/v2/enqueue", Event(limited))).StatusCode);
+
+        var bad = await manager.PostJsonAsync($"/api/v1/services/{serviceId}/integrations", new { type = "events", name = "x", rateLimitPerMinute = 0 });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+}

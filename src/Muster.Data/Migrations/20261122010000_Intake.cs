@@ -24,6 +24,7 @@ public sealed class Intake : Migration
                 Enabled = table.Column<bool>(name: "Enabled", nullable: false),
                 IntervalSeconds = table.Column<int>(name: "IntervalSeconds", nullable: true),
                 GraceSeconds = table.Column<int>(name: "GraceSeconds", nullable: true),
+                RateLimitPerMinute = table.Column<int>(name: "RateLimitPerMinute", nullable: true),
                 CreatedAt = table.Column<DateTime>(name: "CreatedAt", nullable: false),
                 LastEventAt = table.Column<DateTime>(name: "LastEventAt", nullable: true),
             },

@@ -60,7 +60,7 @@ public static class AlertmanagerHook
             });
             index++;
         }
-        return await IntakeGate.CommitAsync(writer, events, () => TypedResults.Ok(new { status = "success", accepted = events.Count }),
+        return await IntakeGate.CommitAsync(writer, integration, now, events, () => TypedResults.Ok(new { status = "success", accepted = events.Count }),
             (status, retryAfter) => TypedResults.Problem(title: "Muster cannot take these alerts now.", detail: $"Retry after {retryAfter} s.", statusCode: status));
     }
 

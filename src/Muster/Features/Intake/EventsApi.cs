@@ -85,7 +85,7 @@ public static class EventsApi
             GroupKey = group,
             Payload = action == "trigger" ? body.GetProperty("payload").GetRawText() : null,
         };
-        return await IntakeGate.CommitAsync(writer, [accepted], () =>
+        return await IntakeGate.CommitAsync(writer, integration, accepted.ReceivedAt, [accepted], () =>
             TypedResults.Json(new { status = "success", message = "Event processed", dedup_key = dedupKey }, statusCode: StatusCodes.Status202Accepted),
             (status, retryAfter) => Invalid(status, status == StatusCodes.Status429TooManyRequests ? "Too many events" : "Events could not be stored",
                 $"Retry after {retryAfter} s."));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Muster.Data;
@@ -39,8 +40,27 @@ public static class IntakeGate
             }
             : null;
 
-    public static async Task<IResult> CommitAsync(IntakeWriter writer, IReadOnlyList<AlertEvent> events, Func<IResult> accepted, Func<int, int, IResult> busy)
+    private static readonly ConcurrentDictionary<string, (long Minute, int Count)> Windows = new();
+
+    /// <summary>
+    /// The integration's own limit, if it has one: a count per clock minute in this process, so a
+    /// source that floods gets 429 while the others go on. Several processes each allow the limit.
+    /// </summary>
+    public static bool OverLimit(Integration integration, int events, DateTime now)
     {
+        if (integration.RateLimitPerMinute is not { } limit)
+            return false;
+        var minute = now.Ticks / TimeSpan.TicksPerMinute;
+        var window = Windows.AddOrUpdate(integration.Id, (minute, events),
+            (_, w) => w.Minute == minute ? (minute, w.Count + events) : (minute, events));
+        return window.Count > limit;
+    }
+
+    public static async Task<IResult> CommitAsync(IntakeWriter writer, Integration integration, DateTime now, IReadOnlyList<AlertEvent> events,
+        Func<IResult> accepted, Func<int, int, IResult> busy)
+    {
+        if (events.Count > 0 && OverLimit(integration, events.Count, now))
+            return new RetryAfter(busy(StatusCodes.Status429TooManyRequests, 60 - now.Second), 60 - now.Second);
         // A full queue answers at once; a failed commit (the database is away) asks for a longer pause.
         var committed = writer.TryAccept(events);
         if (committed is null)

@@ -6,11 +6,11 @@ using Muster.Infrastructure;
 
 namespace Muster.Features.Intake;
 
-public sealed record IntegrationRequest(string? Type, string? Name, int? IntervalSeconds = null, int? GraceSeconds = null);
+public sealed record IntegrationRequest(string? Type, string? Name, int? IntervalSeconds = null, int? GraceSeconds = null, int? RateLimitPerMinute = null);
 
 /// <param name="Url">The full URL to give the source; for the events API the secret is the routing key.</param>
 public sealed record IntegrationView(string Id, string ServiceId, string Type, string Name, bool Enabled, string Secret, string Url,
-    int? IntervalSeconds, int? GraceSeconds, DateTime CreatedAt, DateTime? LastEventAt);
+    int? IntervalSeconds, int? GraceSeconds, int? RateLimitPerMinute, DateTime CreatedAt, DateTime? LastEventAt);
 
 public static class IntegrationEndpoints
 {
@@ -69,6 +69,7 @@ public static class IntegrationEndpoints
             .Text(request.Name, "name", 100)
             .Check(!heartbeat || request.IntervalSeconds is >= 10, "intervalSeconds", "A heartbeat needs intervalSeconds of 10 or more.")
             .Check(request.GraceSeconds is null or >= 0, "graceSeconds", "graceSeconds cannot be negative.")
+            .Check(request.RateLimitPerMinute is null or >= 1, "rateLimitPerMinute", "rateLimitPerMinute is 1 or more, or left out for no limit.")
             .ThrowIfAny();
         if (!await db.Services.AnyAsync(s => s.Id == serviceId, ct))
             throw RequestException.NotFound("service", serviceId);
@@ -80,6 +81,7 @@ public static class IntegrationEndpoints
             Secret = NewSecret(),
             IntervalSeconds = request.IntervalSeconds,
             GraceSeconds = request.GraceSeconds,
+            RateLimitPerMinute = request.RateLimitPerMinute,
             CreatedAt = now,
         };
         db.Integrations.Add(integration);
@@ -102,6 +104,6 @@ public static class IntegrationEndpoints
             "prometheus" => $"{baseUrl}/api/v2/alerts",
             _ => $"{baseUrl}/hooks/{i.Type}/{i.Secret}",
         };
-        return new IntegrationView(i.Id, i.ServiceId, i.Type, i.Name, i.Enabled, i.Secret, url, i.IntervalSeconds, i.GraceSeconds, i.CreatedAt, i.LastEventAt);
+        return new IntegrationView(i.Id, i.ServiceId, i.Type, i.Name, i.Enabled, i.Secret, url, i.IntervalSeconds, i.GraceSeconds, i.RateLimitPerMinute, i.CreatedAt, i.LastEventAt);
     }
 }

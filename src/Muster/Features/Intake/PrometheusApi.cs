@@ -64,7 +64,7 @@ public static class PrometheusApi
             });
             index++;
         }
-        return await IntakeGate.CommitAsync(writer, events, () => TypedResults.Ok(),
+        return await IntakeGate.CommitAsync(writer, integration, now, events, () => TypedResults.Ok(),
             (status, retryAfter) => TypedResults.Json($"busy: retry after {retryAfter} s", statusCode: status));
     }
 

@@ -50,7 +50,7 @@ public static class ZabbixHook
             GroupKey = trigger,
             Payload = body.GetRawText(),
         };
-        return await IntakeGate.CommitAsync(writer, [accepted], () => TypedResults.Ok(new { status = "success", dedup_key = accepted.DedupKey }),
+        return await IntakeGate.CommitAsync(writer, integration, accepted.ReceivedAt, [accepted], () => TypedResults.Ok(new { status = "success", dedup_key = accepted.DedupKey }),
             (code, retryAfter) => TypedResults.Problem(title: "Muster cannot take this event now.", detail: $"Retry after {retryAfter} s.", statusCode: code));
     }
 }
