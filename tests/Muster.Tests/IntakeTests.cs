@@ -440,3 +440,51 @@ public sealed class RateLimitTests(MusterFactory app) : IClassFixture<MusterFact
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 }
+
+public sealed class SeverityMappingTests(MusterFactory app) : IClassFixture<MusterFactory>
+{
+    [Fact]
+    public async Task A_plan_maps_an_alerts_severity_to_impact_facts_and_a_least_level()
+    {
+        var manager = app.Client(Role.Manager);
+        var plan = Features.Plans.PlanEndpoints.Builtin("default") with
+        {
+            Key = "mapped-" + Guid.NewGuid().ToString("N")[..6],
+            AlertSeverities = new Dictionary<string, Domain.Plans.AlertSeverityMapping>
+            {
+                ["warning"] = new(new Domain.Plans.ImpactFacts { AffectedUsers = 5_000 }),
+                ["info"] = new(null, "L2"),
+            },
+        };
+        var created = await manager.PostAsync("/api/v1/plans", new StringContent(JsonSerializer.Serialize(plan, Infrastructure.PlanCatalog.Json), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var planId = (await created.JsonAsync()).GetProperty("planId").GetString();
+        var service = await (await manager.PostJsonAsync("/api/v1/services", new { name = "mapped " + Guid.NewGuid(), planId })).JsonAsync();
+        var key = (await (await manager.PostJsonAsync($"/api/v1/services/{service.GetProperty("id").GetString()}/integrations", new { type = "events", name = "m" })).JsonAsync())
+            .GetProperty("secret").GetString();
+        var client = app.Client(null);
+
+        async Task<JsonElement> Open(string severity)
+        {
+            var dedup = Guid.NewGuid().ToString("N");
+            await client.PostJsonAsync("/v2/enqueue", new { routing_key = key, event_action = "trigger", dedup_key = dedup, payload = new { summary = severity + dedup, source = "h", severity } });
+            await app.CorrelateAsync();
+            var alert = (await (await manager.GetAsync($"/api/v1/alerts?dedupKey={dedup}")).JsonAsync()).GetProperty("items")[0];
+            return await (await manager.GetAsync($"/api/v1/incidents/{alert.GetProperty("incidentId").GetString()}")).JsonAsync();
+        }
+
+        var warning = await Open("warning");
+        Assert.Equal(5_000, warning.GetProperty("impact").GetProperty("affectedUsers").GetInt32());
+        Assert.Equal("L2", warning.GetProperty("severity").GetProperty("level").GetString());
+        var info = await Open("info");
+        Assert.Equal("L2", info.GetProperty("severity").GetProperty("level").GetString());
+        // Not mapped by this plan: critical falls back to a complete outage.
+        Assert.Equal("L1", (await Open("critical")).GetProperty("severity").GetProperty("level").GetString());
+
+        var bad = plan with { Key = "bad-" + Guid.NewGuid().ToString("N")[..6], AlertSeverities = new Dictionary<string, Domain.Plans.AlertSeverityMapping> { ["fatal"] = new(null, "L9") } };
+        var refused = await manager.PostAsync("/api/v1/plans", new StringContent(JsonSerializer.Serialize(bad, Infrastructure.PlanCatalog.Json), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = (await refused.JsonAsync()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("alertSeverities.fatal", out _) && errors.TryGetProperty("alertSeverities.fatal.level", out _));
+    }
+}

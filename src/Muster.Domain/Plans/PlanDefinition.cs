@@ -16,6 +16,12 @@ public sealed record PlanDefinition
     /// <summary>SLA targets by level key.</summary>
     public IReadOnlyDictionary<string, StageTargets> Sla { get; init; } = new Dictionary<string, StageTargets>();
 
+    /// <summary>
+    /// What a monitoring alert's severity (critical, error, warning, info) means for this plan: the
+    /// impact facts an incident it opens starts with, and a level it is at least.
+    /// </summary>
+    public IReadOnlyDictionary<string, AlertSeverityMapping> AlertSeverities { get; init; } = new Dictionary<string, AlertSeverityMapping>();
+
     public SeverityLevel? FindLevel(string key) => Levels.FirstOrDefault(l => l.Key == key);
 
     /// <summary>The level that applies when no rule matches.</summary>
@@ -85,6 +91,10 @@ public sealed record StageTargets
         _ => null,
     };
 }
+
+/// <param name="Impact">The facts an incident opened by such an alert starts with.</param>
+/// <param name="Level">The least level such an incident has, whatever the facts say.</param>
+public sealed record AlertSeverityMapping(ImpactFacts? Impact = null, string? Level = null);
 
 public enum Stage
 {

@@ -46,6 +46,17 @@ public static partial class PlanValidator
                 CheckCondition(rule.When[j], $"{path}.when[{j}]", errors);
         }
 
+        foreach (var (severity, mapping) in plan.AlertSeverities)
+        {
+            var path = $"alertSeverities.{severity}";
+            if (!AlertSeverityNames.Contains(severity))
+                errors.Add(new(path, $"'{severity}' is not an alert severity; use critical, error, warning or info."));
+            if (mapping.Level is { } level && plan.FindLevel(level) is null)
+                errors.Add(new($"{path}.level", $"'{level}' is not a level of this plan; use one of {levelKeys}."));
+            if (mapping.Impact?.Condition is { } condition && !ImpactFacts.Conditions.Contains(condition))
+                errors.Add(new($"{path}.impact.condition", "condition is one of: down, partial, minor."));
+        }
+
         foreach (var (levelKey, targets) in plan.Sla)
         {
             if (plan.FindLevel(levelKey) is null)
@@ -58,6 +69,8 @@ public static partial class PlanValidator
         }
         return errors;
     }
+
+    public static readonly IReadOnlyList<string> AlertSeverityNames = ["critical", "error", "warning", "info"];
 
     private static void CheckCondition(Condition c, string path, List<PlanError> errors)
     {

@@ -99,7 +99,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
             switch (e.Action)
             {
                 case "trigger":
-                    incident = await TriggerAsync(db, actions, integration, e, alert, incident, by, now, ct);
+                    incident = await TriggerAsync(db, actions, plans, integration, e, alert, incident, by, now, ct);
                     if (integration.Type == "prometheus" && PrometheusApi.EndsAt(e.Payload) is { } endsAt)
                     {
                         var firing = db.Alerts.Local.First(a => a.DedupKey == e.DedupKey && a.IntegrationId == integration.Id);
@@ -134,7 +134,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
         return true;
     }
 
-    private static async Task<Incident> TriggerAsync(MusterDb db, IncidentActions actions, Integration integration, AlertEvent e,
+    private static async Task<Incident> TriggerAsync(MusterDb db, IncidentActions actions, PlanCatalog plans, Integration integration, AlertEvent e,
         Alert? alert, Incident? incident, Actor by, DateTime now, CancellationToken ct)
     {
         if (alert is null)
@@ -177,8 +177,12 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
         if (incident is null)
         {
             var service = await db.Services.AsNoTracking().FirstAsync(s => s.Id == integration.ServiceId, ct);
+            var (_, plan) = await plans.ActiveForAsync(db, service, ct);
+            var mapping = plan.AlertSeverities.GetValueOrDefault(alert.Severity ?? "");
             var title = alert.Summary.Length > Incident.MaxTitleLength ? alert.Summary[..Incident.MaxTitleLength] : alert.Summary;
-            incident = await actions.CreateAsync(service, title, null, ImpactOf(alert.Severity), null, drill: false, by, ct);
+            incident = await actions.CreateAsync(service, title, null, mapping?.Impact ?? ImpactOf(alert.Severity), null, drill: false, by, ct);
+            if (mapping?.Level is { } least && plan.FindLevel(least) is { } floor && floor.Rank < incident.SeverityRank)
+                incident.SetSeverity(floor, $"the plan puts {alert.Severity} alerts at {floor.Key} at least", by, now);
         }
         alert.IncidentId = incident.Id;
         incident.AttachAlert(alert.DedupKey, alert.Summary, by, now);
@@ -191,7 +195,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
     private static bool IsFlapping(Incident incident, Actor by) =>
         incident.Timeline.Count(e => e.Kind == TimelineKinds.Reopened && e.ActorId == by.Id) >= MaxAutoReopens;
 
-    /// <summary>Until plans map severities themselves: critical is a complete outage, error a lost function.</summary>
+    /// <summary>For a plan that does not map alert severities: critical is a complete outage, error a lost function.</summary>
     public static ImpactFacts ImpactOf(string? severity) => severity switch
     {
         "critical" => new ImpactFacts { Condition = "down" },
