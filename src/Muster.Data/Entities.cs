@@ -197,3 +197,15 @@ public sealed class Alert
     public DateTime LastSeenAt { get; set; }
     public DateTime? ResolvedAt { get; set; }
 }
+
+/// <summary>A planned period on a service when its alerts are recorded as suppressed and page nobody.</summary>
+public sealed class MaintenanceWindow
+{
+    public string Id { get; set; } = Ids.New();
+    public string ServiceId { get; set; } = "";
+    public DateTime StartsAt { get; set; }
+    public DateTime EndsAt { get; set; }
+    public string Reason { get; set; } = "";
+    public string? CreatedBy { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

@@ -23,6 +23,7 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
     public DbSet<Integration> Integrations => Set<Integration>();
     public DbSet<AlertEvent> AlertEvents => Set<AlertEvent>();
     public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<MaintenanceWindow> MaintenanceWindows => Set<MaintenanceWindow>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -97,6 +98,11 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
             e.HasIndex(a => a.IncidentId);
             e.HasOne<Integration>().WithMany().HasForeignKey(a => a.IntegrationId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Incident>().WithMany().HasForeignKey(a => a.IncidentId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<MaintenanceWindow>(e =>
+        {
+            e.HasIndex(m => new { m.ServiceId, m.EndsAt });
+            e.HasOne<Service>().WithMany().HasForeignKey(m => m.ServiceId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<Counter>(e => e.HasKey(c => c.Name));
         b.Entity<Setting>(e => e.HasKey(s => s.Key));

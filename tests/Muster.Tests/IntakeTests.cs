@@ -488,3 +488,52 @@ public sealed class SeverityMappingTests(MusterFactory app) : IClassFixture<Must
         Assert.True(errors.TryGetProperty("alertSeverities.fatal", out _) && errors.TryGetProperty("alertSeverities.fatal.level", out _));
     }
 }
+
+public sealed class MaintenanceTests(MusterFactory app) : IClassFixture<MusterFactory>
+{
+    [Fact]
+    public async Task Alerts_in_a_maintenance_window_are_suppressed_recorded_and_page_nobody()
+    {
+        var manager = app.Client(Role.Manager);
+        var serviceId = await app.ServiceAsync("maintained " + Guid.NewGuid());
+        var key = (await (await manager.PostJsonAsync($"/api/v1/services/{serviceId}/integrations", new { type = "events", name = "m" })).JsonAsync())
+            .GetProperty("secret").GetString();
+        var window = await manager.PostJsonAsync($"/api/v1/services/{serviceId}/maintenance",
+            new { endsAt = app.Time.UtcNow.AddHours(1), reason = "card reader firmware upgrade" });
+        Assert.Equal(HttpStatusCode.Created, window.StatusCode);
+        Assert.True((await window.JsonAsync()).GetProperty("active").GetBoolean());
+        var client = app.Client(null);
+        async Task<JsonElement> Trigger(string dedup)
+        {
+            await client.PostJsonAsync("/v2/enqueue", new { routing_key = key, event_action = "trigger", dedup_key = dedup, payload = new { summary = "reader offline", source = "r1", severity = "critical" } });
+            await app.CorrelateAsync();
+            return (await (await manager.GetAsync($"/api/v1/alerts?dedupKey={dedup}")).JsonAsync()).GetProperty("items")[0];
+        }
+
+        var during = await Trigger("during-" + Guid.NewGuid());
+        Assert.Equal("suppressed", during.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, during.GetProperty("incidentId").ValueKind);
+        Assert.Equal(0, (await (await manager.GetAsync($"/api/v1/incidents?serviceId={serviceId}")).JsonAsync()).GetProperty("total").GetInt32());
+
+        var page = await manager.GetStringAsync($"/services/{serviceId}");
+        Assert.Contains("card reader firmware upgrade", page);
+
+        app.Time.Advance(TimeSpan.FromHours(2));
+        var after = await Trigger("after-" + Guid.NewGuid());
+        Assert.Equal("firing", after.GetProperty("status").GetString());
+        Assert.NotEqual(JsonValueKind.Null, after.GetProperty("incidentId").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_window_needs_an_end_in_the_future_and_a_reason()
+    {
+        var manager = app.Client(Role.Manager);
+        var serviceId = await app.ServiceAsync("bad window " + Guid.NewGuid());
+        var response = await manager.PostJsonAsync($"/api/v1/services/{serviceId}/maintenance", new { endsAt = app.Time.UtcNow.AddHours(-1) });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.JsonAsync()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("endsAt", out _) && errors.TryGetProperty("reason", out _));
+        Assert.Equal(HttpStatusCode.Forbidden, (await app.Client(Role.Responder).PostJsonAsync($"/api/v1/services/{serviceId}/maintenance",
+            new { endsAt = app.Time.UtcNow.AddHours(1), reason = "x" })).StatusCode);
+    }
+}

@@ -4,7 +4,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 namespace Muster.Data.Migrations;
 
-/// <summary>Intake: integrations, the event inbox and alerts. Written by hand, like every migration here.</summary>
+/// <summary>Intake: integrations, the event inbox, alerts and maintenance windows. Written by hand, like every migration here.</summary>
 [DbContext(typeof(MusterDb))]
 [Migration("20261122010000_Intake")]
 public sealed class Intake : Migration
@@ -130,11 +130,40 @@ public sealed class Intake : Migration
             name: "IX_Alerts_ServiceId_GroupKey",
             table: "Alerts",
             columns: new[] { "ServiceId", "GroupKey" });
+
+        b.CreateTable(
+            name: "MaintenanceWindows",
+            columns: table => new
+            {
+                Id = table.Column<string>(name: "Id", nullable: false),
+                ServiceId = table.Column<string>(name: "ServiceId", nullable: false),
+                StartsAt = table.Column<DateTime>(name: "StartsAt", nullable: false),
+                EndsAt = table.Column<DateTime>(name: "EndsAt", nullable: false),
+                Reason = table.Column<string>(name: "Reason", nullable: false),
+                CreatedBy = table.Column<string>(name: "CreatedBy", nullable: true),
+                CreatedAt = table.Column<DateTime>(name: "CreatedAt", nullable: false),
+            },
+            constraints: table =>
+            {
+                table.PrimaryKey("PK_MaintenanceWindows", x => x.Id);
+                table.ForeignKey(
+                    name: "FK_MaintenanceWindows_Services_ServiceId",
+                    column: x => x.ServiceId,
+                    principalTable: "Services",
+                    principalColumn: "Id",
+                    onDelete: ReferentialAction.Cascade);
+            });
+
+        b.CreateIndex(
+            name: "IX_MaintenanceWindows_ServiceId_EndsAt",
+            table: "MaintenanceWindows",
+            columns: new[] { "ServiceId", "EndsAt" });
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
         var b = migrationBuilder;
+        b.DropTable(name: "MaintenanceWindows");
         b.DropTable(name: "Alerts");
         b.DropTable(name: "AlertEvents");
         b.DropTable(name: "Integrations");

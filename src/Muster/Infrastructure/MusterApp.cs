@@ -146,6 +146,7 @@ public static class MusterApp
         app.MapAudit();
         app.MapIntegrations();
         app.MapAlerts();
+        app.MapMaintenance();
         // Kestrel enforces the limit on a body of unknown length; a declared length is refused before reading.
         var intake = app.MapGroup("").WithMetadata(new RequestSizeLimitAttribute(IntakeBodyLimit))
             .AddEndpointFilter((context, next) => context.HttpContext.Request.ContentLength > IntakeBodyLimit

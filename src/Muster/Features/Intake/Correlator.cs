@@ -109,6 +109,11 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
                 case "acknowledge" when incident is { Status: IncidentStatus.Triggered }:
                     incident.MoveTo(IncidentStatus.Acknowledged, by, now, e.Summary);
                     break;
+                case "resolve" when alert is { Status: "suppressed" }:
+                    alert.Status = "resolved";
+                    alert.ResolvedAt = e.ReceivedAt;
+                    alert.EventCount++;
+                    break;
                 case "resolve" when alert is { Status: "firing" }:
                     alert.Status = "resolved";
                     alert.ResolvedAt = e.ReceivedAt;
@@ -134,7 +139,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
         return true;
     }
 
-    private static async Task<Incident> TriggerAsync(MusterDb db, IncidentActions actions, PlanCatalog plans, Integration integration, AlertEvent e,
+    private static async Task<Incident?> TriggerAsync(MusterDb db, IncidentActions actions, PlanCatalog plans, Integration integration, AlertEvent e,
         Alert? alert, Incident? incident, Actor by, DateTime now, CancellationToken ct)
     {
         if (alert is null)
@@ -159,6 +164,13 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
         alert.Details = e.Payload ?? alert.Details;
         if (incident is { IsOpen: true })
             return incident;
+        if (await MaintenanceEndpoints.InMaintenanceAsync(db, integration.ServiceId, e.ReceivedAt, ct))
+        {
+            // Recorded and visible, but nobody is paged and no incident opens.
+            alert.Status = "suppressed";
+            alert.IncidentId = null;
+            return null;
+        }
         // The same alert firing again soon after its incident resolved is that incident coming back.
         if (incident is { ResolvedAt: { } resolvedAt } && now - resolvedAt < GroupWindow)
         {

@@ -108,7 +108,7 @@ public sealed class AlertExpiryWork(MusterDb db, Correlator correlator, TimeProv
     public async Task HandleAsync(WorkItem item, CancellationToken ct)
     {
         var alert = await db.Alerts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == item.Payload, ct);
-        if (alert is not { Status: "firing" })
+        if (alert is not { Status: "firing" or "suppressed" })
             return;
         db.AlertEvents.Add(new AlertEvent
         {
