@@ -537,3 +537,34 @@ public sealed class MaintenanceTests(MusterFactory app) : IClassFixture<MusterFa
             new { endsAt = app.Time.UtcNow.AddHours(1), reason = "x" })).StatusCode);
     }
 }
+
+public sealed class StormTests(MusterFactory app) : IClassFixture<MusterFactory>
+{
+    [Fact]
+    public async Task More_than_ten_new_incidents_a_minute_on_a_service_become_one_storm_incident()
+    {
+        var manager = app.Client(Role.Manager);
+        var serviceId = await app.ServiceAsync("storm " + Guid.NewGuid());
+        var key = (await (await manager.PostJsonAsync($"/api/v1/services/{serviceId}/integrations", new { type = "events", name = "m" })).JsonAsync())
+            .GetProperty("secret").GetString();
+        var client = app.Client(null);
+        for (var i = 0; i < 25; i++)
+            await client.PostJsonAsync("/v2/enqueue", new { routing_key = key, event_action = "trigger", dedup_key = $"k{i}", payload = new { summary = $"kiosk {i} offline", source = $"k{i}", severity = "error", @class = $"kiosk-{i}" } });
+        await app.CorrelateAsync();
+
+        var incidents = (await (await manager.GetAsync($"/api/v1/incidents?serviceId={serviceId}&pageSize=100")).JsonAsync()).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(Features.Intake.Correlator.StormThreshold + 1, incidents.Count);
+        var storm = Assert.Single(incidents, i => i.GetProperty("title").GetString()!.StartsWith("Alert storm", StringComparison.Ordinal));
+        var alerts = await (await manager.GetAsync($"/api/v1/incidents/{storm.GetProperty("id").GetString()}/alerts")).JsonAsync();
+        Assert.Equal(25 - Features.Intake.Correlator.StormThreshold, alerts.GetArrayLength());
+        var timeline = await (await manager.GetAsync($"/api/v1/incidents/{storm.GetProperty("id").GetString()}/timeline")).JsonAsync();
+        Assert.Contains(timeline.EnumerateArray(), e => e.GetProperty("kind").GetString() == "storm");
+
+        // A minute later the storm has passed its first minute, but its incident still gathers the service's new alerts while open.
+        app.Time.Advance(TimeSpan.FromMinutes(2));
+        await client.PostJsonAsync("/v2/enqueue", new { routing_key = key, event_action = "trigger", dedup_key = "late", payload = new { summary = "kiosk late offline", source = "x", severity = "error", @class = "late" } });
+        await app.CorrelateAsync();
+        var late = (await (await manager.GetAsync("/api/v1/alerts?dedupKey=late")).JsonAsync()).GetProperty("items")[0];
+        Assert.Equal(storm.GetProperty("id").GetString(), late.GetProperty("incidentId").GetString());
+    }
+}

@@ -170,6 +170,10 @@ public sealed class Incident
     public void AttachAlert(string dedupKey, string summary, Actor by, DateTime now) =>
         Append(now, TimelineKinds.AlertAttached, by, summary, null, dedupKey);
 
+    /// <summary>Marks this incident as the one that gathers an alert storm on its service.</summary>
+    public void MarkStorm(int incidentsInLastMinute, Actor by, DateTime now) =>
+        Append(now, TimelineKinds.Storm, by, null, null, incidentsInLastMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     public void NoteAlertResolved(string dedupKey, string summary, Actor by, DateTime now) =>
         Append(now, TimelineKinds.AlertResolved, by, summary, null, dedupKey);
 

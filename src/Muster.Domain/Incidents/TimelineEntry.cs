@@ -12,6 +12,7 @@ public static class TimelineKinds
     public const string SlaBreached = "sla_breached";
     public const string AlertAttached = "alert_attached";
     public const string AlertResolved = "alert_resolved";
+    public const string Storm = "storm";
 }
 
 /// <summary>One line of an incident's timeline; the timeline is the incident's audit.</summary>

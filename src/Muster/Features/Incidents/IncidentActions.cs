@@ -206,6 +206,7 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             TimelineKinds.SlaBreached => text["timeline.sla_breached", text[$"stage.{e.From}"]],
             TimelineKinds.AlertAttached => text["timeline.alert_attached", e.To ?? ""],
             TimelineKinds.AlertResolved => text["timeline.alert_resolved", e.To ?? ""],
+            TimelineKinds.Storm => text["timeline.storm", e.To ?? ""],
             _ => e.Kind,
         };
     }

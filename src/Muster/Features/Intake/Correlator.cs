@@ -186,6 +186,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
             .Where(i => IncidentStatuses.Open.Contains(i.Status) && i.DeclaredAt >= since)
             .OrderByDescending(i => i.DeclaredAt).Select(i => i.Id).FirstOrDefaultAsync(ct);
         incident = openId is null ? null : await db.Incidents.Include(i => i.Timeline).FirstAsync(i => i.Id == openId, ct);
+        incident ??= await StormAsync(db, actions, integration.ServiceId, by, now, ct);
         if (incident is null)
         {
             var service = await db.Services.AsNoTracking().FirstAsync(s => s.Id == integration.ServiceId, ct);
@@ -199,6 +200,33 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
         alert.IncidentId = incident.Id;
         incident.AttachAlert(alert.DedupKey, alert.Summary, by, now);
         return incident;
+    }
+
+    /// <summary>More new incidents than this in a minute on one service is a storm.</summary>
+    public const int StormThreshold = 10;
+
+    /// <summary>
+    /// In a storm, new alerts on the service join one storm incident (declared when the storm begins,
+    /// its timeline listing every alert) instead of paging for each.
+    /// </summary>
+    private static async Task<Incident?> StormAsync(MusterDb db, IncidentActions actions, string serviceId, Actor by, DateTime now, CancellationToken ct)
+    {
+        var stormId = await db.TimelineEntries.Where(e => e.Kind == TimelineKinds.Storm && e.At >= now - GroupWindow)
+            .Join(db.Incidents, e => e.IncidentId, i => i.Id, (e, i) => i)
+            .Where(i => i.ServiceId == serviceId && IncidentStatuses.Open.Contains(i.Status))
+            .Select(i => i.Id).FirstOrDefaultAsync(ct);
+        if (stormId is not null)
+            return await db.Incidents.Include(i => i.Timeline).FirstAsync(i => i.Id == stormId, ct);
+        var lastMinute = now.AddMinutes(-1);
+        // Each event commits before the next, so the database holds every incident declared so far.
+        var recent = await db.Incidents.CountAsync(i => i.ServiceId == serviceId && i.DeclaredAt >= lastMinute, ct);
+        if (recent < StormThreshold)
+            return null;
+        var service = await db.Services.AsNoTracking().FirstAsync(s => s.Id == serviceId, ct);
+        var storm = await actions.CreateAsync(service, $"Alert storm on {service.Name}: more than {StormThreshold} new incidents a minute", null,
+            new ImpactFacts { Condition = "partial" }, null, drill: false, by, ct);
+        storm.MarkStorm(recent, by, now);
+        return storm;
     }
 
     /// <summary>After this many automatic reopens, resolving the alerts no longer resolves the incident.</summary>
