@@ -54,6 +54,9 @@ public sealed class Service
     /// <summary>The plan whose active version new incidents of this service start under.</summary>
     public string? PlanId { get; set; }
 
+    /// <summary>When every alert of an incident resolves, leave the incident for a person to resolve.</summary>
+    public bool KeepOpenWhenAlertsResolve { get; set; }
+
     public DateTime CreatedAt { get; set; }
 }
 

@@ -568,3 +568,25 @@ public sealed class StormTests(MusterFactory app) : IClassFixture<MusterFactory>
         Assert.Equal(storm.GetProperty("id").GetString(), late.GetProperty("incidentId").GetString());
     }
 }
+
+public sealed class KeepOpenTests(MusterFactory app) : IClassFixture<MusterFactory>
+{
+    [Fact]
+    public async Task A_service_can_leave_incidents_open_when_their_alerts_resolve()
+    {
+        var manager = app.Client(Role.Manager);
+        var service = await (await manager.PostJsonAsync("/api/v1/services", new { name = "keep open " + Guid.NewGuid(), keepOpenWhenAlertsResolve = true })).JsonAsync();
+        Assert.True(service.GetProperty("keepOpenWhenAlertsResolve").GetBoolean());
+        var key = (await (await manager.PostJsonAsync($"/api/v1/services/{service.GetProperty("id").GetString()}/integrations", new { type = "events", name = "m" })).JsonAsync())
+            .GetProperty("secret").GetString();
+        var client = app.Client(null);
+        await client.PostJsonAsync("/v2/enqueue", new { routing_key = key, event_action = "trigger", dedup_key = "ko", payload = new { summary = "queue stuck", source = "q", severity = "error" } });
+        await client.PostJsonAsync("/v2/enqueue", new { routing_key = key, event_action = "resolve", dedup_key = "ko" });
+        await app.CorrelateAsync();
+
+        var alert = (await (await manager.GetAsync("/api/v1/alerts?dedupKey=ko")).JsonAsync()).GetProperty("items")[0];
+        Assert.Equal("resolved", alert.GetProperty("status").GetString());
+        var incident = await (await manager.GetAsync($"/api/v1/incidents/{alert.GetProperty("incidentId").GetString()}")).JsonAsync();
+        Assert.Equal("triggered", incident.GetProperty("status").GetString());
+    }
+}

@@ -187,6 +187,7 @@ public sealed class Initial : Migration
                 Description = table.Column<string>(name: "Description", nullable: true),
                 TeamId = table.Column<string>(name: "TeamId", nullable: true),
                 PlanId = table.Column<string>(name: "PlanId", nullable: true),
+                KeepOpenWhenAlertsResolve = table.Column<bool>(name: "KeepOpenWhenAlertsResolve", nullable: false),
                 CreatedAt = table.Column<DateTime>(name: "CreatedAt", nullable: false),
             },
             constraints: table =>

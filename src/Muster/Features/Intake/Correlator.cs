@@ -124,7 +124,9 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
                         var othersFiring = await db.Alerts.AnyAsync(a => a.IncidentId == incident.Id && a.Id != alert.Id && a.Status == "firing", ct);
                         if (othersFiring)
                             break;
-                        if (IsFlapping(incident, by))
+                        if (await db.Services.AnyAsync(s => s.Id == incident.ServiceId && s.KeepOpenWhenAlertsResolve, ct))
+                            incident.NoteAlertResolved(alert.DedupKey, "every alert resolved; this service leaves the incident for a person to resolve", by, now);
+                        else if (IsFlapping(incident, by))
                             incident.AddNote($"Alerts keep firing and resolving ({MaxAutoReopens} reopens): left open for a person to resolve.", by, now);
                         else
                             incident.MoveTo(IncidentStatus.Resolved, by, now, "every alert resolved");

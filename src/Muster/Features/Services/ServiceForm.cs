@@ -9,10 +9,12 @@ public sealed class ServiceForm
     public string? Description { get; set; }
     public string? TeamId { get; set; }
     public string? PlanId { get; set; }
+    public bool KeepOpen { get; set; }
 
-    public ServiceRequest ToRequest() => new(Name, Description, TeamId, PlanId);
+    public ServiceRequest ToRequest() => new(Name, Description, TeamId, PlanId, KeepOpen);
 
-    public static ServiceForm From(ServiceView s) => new() { Name = s.Name, Description = s.Description, TeamId = s.TeamId, PlanId = s.PlanId };
+    public static ServiceForm From(ServiceView s) =>
+        new() { Name = s.Name, Description = s.Description, TeamId = s.TeamId, PlanId = s.PlanId, KeepOpen = s.KeepOpenWhenAlertsResolve };
 
     public static string PlanName(PlanSummary plan) =>
         CultureInfo.CurrentUICulture.Name.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? plan.NameZh : plan.NameEn;
