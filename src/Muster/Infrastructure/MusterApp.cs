@@ -13,6 +13,7 @@ using Muster.Data;
 using Muster.Features.Account;
 using Muster.Features.ApiKeys;
 using Muster.Features.Audit;
+using Muster.Features.Devices;
 using Muster.Features.Incidents;
 using Muster.Features.Intake;
 using Muster.Features.Operations;
@@ -143,6 +144,7 @@ public static class MusterApp
         app.MapAlertmanagerHook();
         app.MapPrometheusApi();
         app.MapHeartbeatHook();
+        app.MapDevices();
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
         return app;

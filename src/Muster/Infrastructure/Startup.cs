@@ -24,6 +24,7 @@ public static class Startup
 
         if (!await db.Plans.AnyAsync(p => p.Key == PlanCatalog.DefaultKey, ct))
             await PlanEndpoints.SaveAsync(db, PlanEndpoints.Builtin(PlanCatalog.DefaultKey), null, now, ct);
+        await Features.Devices.DeviceTypes.SeedAsync(db, now, ct);
 
         var email = Environment.GetEnvironmentVariable("MUSTER_ADMIN_EMAIL");
         var password = Environment.GetEnvironmentVariable("MUSTER_ADMIN_PASSWORD");
