@@ -19,6 +19,7 @@ using Muster.Features.Intake;
 using Muster.Features.Operations;
 using Muster.Features.People;
 using Muster.Features.Plans;
+using Muster.Features.Reports;
 using Muster.Features.Services;
 using Muster.Features.Teams;
 
@@ -61,6 +62,7 @@ public static class MusterApp
         services.AddScoped<IWorkHandler, IncidentClockWork>();
         services.AddScoped<IWorkHandler, AlertExpiryWork>();
         services.AddScoped<IWorkHandler, HeartbeatWork>();
+        services.AddScoped<IWorkHandler, ReportPurgeWork>();
         services.AddSingleton<Correlator>();
         services.AddHostedService(sp => sp.GetRequiredService<Correlator>());
         services.AddSingleton<IntakeWriter>();
@@ -99,6 +101,8 @@ public static class MusterApp
         });
         services.AddDataProtection().SetApplicationName("muster");
         services.AddOptions<KeyManagementOptions>().Configure<IServiceScopeFactory>((o, scopes) => o.XmlRepository = new DbKeyRepository(scopes));
+        // Chinese text as itself, not as &#x...; entities: a zh-CN page is several times smaller on a slow phone.
+        services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddRazorComponents();
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor();
@@ -145,6 +149,7 @@ public static class MusterApp
         app.MapPrometheusApi();
         app.MapHeartbeatHook();
         app.MapDevices();
+        app.MapReports();
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
         return app;

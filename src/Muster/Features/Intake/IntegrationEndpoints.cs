@@ -17,7 +17,7 @@ public static class IntegrationEndpoints
     public static readonly IReadOnlyList<string> Types = ["events", "prometheus", "alertmanager", "grafana", "zabbix", "heartbeat"];
 
     /// <summary>The types whose endpoint exists today; the others can be created ahead of their endpoint.</summary>
-    public static readonly IReadOnlyList<string> Receiving = ["events", "alertmanager", "prometheus", "heartbeat"];
+    public static readonly IReadOnlyList<string> Receiving = ["events", "alertmanager", "prometheus", "heartbeat", "reports"];
 
     public static void MapIntegrations(this IEndpointRouteBuilder app)
     {
@@ -101,6 +101,8 @@ public static class IntegrationEndpoints
         {
             "events" => $"{baseUrl}/v2/enqueue",
             "prometheus" => $"{baseUrl}/api/v2/alerts",
+            // Made by Muster for people's reports; they arrive at each device's /r/{token} page.
+            "reports" => $"{baseUrl}/devices",
             _ => $"{baseUrl}/hooks/{i.Type}/{i.Secret}",
         };
         return new IntegrationView(i.Id, i.ServiceId, i.Type, i.Name, i.Enabled, i.Secret, url, i.IntervalSeconds, i.GraceSeconds, i.CreatedAt, i.LastEventAt);
