@@ -1,13 +1,14 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Muster.Domain.People;
 using Muster.Tests.Support;
 
 namespace Muster.Tests;
 
 /// <summary>Devices: create and edit, CSV import with every bad row reported, and their QR codes.</summary>
-public sealed class DeviceTests(MusterFactory app) : IClassFixture<MusterFactory>
+public sealed partial class DeviceTests(MusterFactory app) : IClassFixture<MusterFactory>
 {
     private readonly HttpClient manager = app.Client(Role.Manager);
     private readonly HttpClient viewer = app.Client(Role.Viewer);
@@ -106,5 +107,53 @@ public sealed class DeviceTests(MusterFactory app) : IClassFixture<MusterFactory
         Assert.Equal("image/svg+xml", svg.Content.Headers.ContentType?.MediaType);
         Assert.Contains("<svg", await svg.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, (await viewer.GetAsync("/api/v1/devices/nope/qr.png")).StatusCode);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex Token();
+
+    [Fact]
+    public async Task The_pages_list_devices_show_the_qr_import_a_csv_upload_and_print_a_label_sheet()
+    {
+        var name = $"pages {Tag()}";
+        var serviceId = await app.ServiceAsync(name);
+        var t = Tag();
+        var page = app.Client(Role.Manager);
+        var list = await page.GetStringAsync("/devices");
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("device-import"), "_handler" },
+            { new StringContent(Token().Match(list).Groups[1].Value), "__RequestVerificationToken" },
+        };
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes($"code,name,type,service,building\nP-{t}-1,Gate reader,card_reader,{name},Library\nP-{t}-2,Bad,toaster,{name},\n"));
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+        form.Add(file, "File", "devices.csv");
+        var failed = await (await page.PostAsync("/devices", form)).Content.ReadAsStringAsync();
+        Assert.Contains("Nothing was imported", failed);
+        Assert.Contains("line 3: there is no device type &#x27;toaster&#x27;", failed);
+
+        using var good = new MultipartFormDataContent
+        {
+            { new StringContent("device-import"), "_handler" },
+            { new StringContent(Token().Match(list).Groups[1].Value), "__RequestVerificationToken" },
+        };
+        var goodFile = new ByteArrayContent(Encoding.UTF8.GetBytes($"code,name,type,service,building\nP-{t}-1,Gate reader,card_reader,{name},Library\n"));
+        good.Add(goodFile, "File", "devices.csv");
+        var done = await (await page.PostAsync("/devices", good)).Content.ReadAsStringAsync();
+        Assert.Contains("Imported: 1 new devices, 0 updated.", done);
+        Assert.Contains($"P-{t}-1", done);
+
+        var device = (await (await viewer.GetAsync($"/api/v1/devices?serviceId={serviceId}")).JsonAsync())[0];
+        var detail = await app.Client(Role.Viewer).GetStringAsync($"/devices/{device.GetProperty("id").GetString()}");
+        Assert.Contains("<svg", detail);
+        Assert.Contains(device.GetProperty("reportUrl").GetString()!, detail);
+        Assert.DoesNotContain("device-edit", detail);
+
+        var labels = await app.Client(Role.Viewer).GetStringAsync($"/devices/labels?serviceId={serviceId}");
+        Assert.Contains("labels", labels);
+        Assert.Single(Regex.Matches(labels, "<div class=\"label\">"));
+        Assert.Contains("Gate reader", labels);
+        Assert.Contains("<svg", labels);
+        Assert.Contains("css/labels", labels);
     }
 }
