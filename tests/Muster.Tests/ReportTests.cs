@@ -197,3 +197,82 @@ public sealed partial class ReportTests(MusterFactory app) : IClassFixture<Muste
         Assert.Equal(HttpStatusCode.NotFound, (await manager.GetAsync($"/api/v1/reports/{report.GetProperty("id").GetString()}/photo")).StatusCode);
     }
 }
+
+/// <summary>Reports taken by staff: by phone, at the counter, by WeChat or the app.</summary>
+public sealed partial class StaffReportTests(MusterFactory app) : IClassFixture<MusterFactory>
+{
+    private readonly HttpClient responder = app.Client(Role.Responder);
+    private readonly HttpClient manager = app.Client(Role.Manager);
+
+    [Fact]
+    public async Task A_call_about_a_device_joins_its_incident_and_one_about_a_service_opens_one_for_the_service()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var serviceId = await app.ServiceAsync($"staff {tag}");
+        var device = await (await manager.PostJsonAsync("/api/v1/devices", new { code = $"S-{tag}", name = "Top-up machine", type = "topup_machine", serviceId })).JsonAsync();
+        var deviceId = device.GetProperty("id").GetString();
+
+        var first = await responder.PostJsonAsync("/api/v1/reports", new { channel = "phone", deviceId, symptom = "Cannot top up", scope = "queue of more than 5", caller = "Wang", phone = "13912345678" });
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var byCode = await responder.PostJsonAsync("/api/v1/reports", new { channel = "counter", deviceId = $"S-{tag}", symptom = "Still broken" });
+        Assert.Equal(HttpStatusCode.Created, byCode.StatusCode);
+        var serviceOnly = await responder.PostJsonAsync("/api/v1/reports", new { channel = "wechat", serviceId, symptom = "App says the card is frozen" });
+        Assert.Equal(HttpStatusCode.Created, serviceOnly.StatusCode);
+        await app.CorrelateAsync();
+
+        var reports = await (await manager.GetAsync($"/api/v1/reports?serviceId={serviceId}")).JsonAsync();
+        Assert.Equal(3, reports.GetArrayLength());
+        var onDevice = reports.EnumerateArray().Where(r => r.GetProperty("deviceId").GetString() == deviceId).ToList();
+        Assert.Equal(2, onDevice.Count);
+        Assert.Equal(onDevice[0].GetProperty("incidentId").GetString(), onDevice[1].GetProperty("incidentId").GetString());
+        var other = reports.EnumerateArray().Single(r => r.GetProperty("channel").GetString() == "wechat");
+        Assert.NotEqual(onDevice[0].GetProperty("incidentId").GetString(), other.GetProperty("incidentId").GetString());
+        Assert.Contains(onDevice, r => r.GetProperty("scope").GetString() == "queue of more than 5" && r.GetProperty("caller").GetString() == "Wang");
+
+        // Below manager, the caller and number are masked.
+        var masked = (await (await responder.GetAsync($"/api/v1/reports?serviceId={serviceId}")).JsonAsync()).EnumerateArray().Single(r => r.GetProperty("caller").ValueKind == JsonValueKind.String);
+        Assert.Equal("W**", masked.GetProperty("caller").GetString());
+        Assert.Equal("139****5678", masked.GetProperty("phone").GetString());
+    }
+
+    [Fact]
+    public async Task A_staff_report_names_what_is_wrong_with_it()
+    {
+        var bad = await responder.PostJsonAsync("/api/v1/reports", new { channel = "fax", symptom = "" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.JsonAsync()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("channel", out _));
+        Assert.True(errors.TryGetProperty("symptom", out _));
+        Assert.True(errors.TryGetProperty("deviceId", out _));
+        var unknown = await responder.PostJsonAsync("/api/v1/reports", new { channel = "phone", deviceId = "nope", symptom = "x" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await app.Client(Role.Viewer).PostJsonAsync("/api/v1/reports", new { channel = "phone" })).StatusCode);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex Token();
+
+    [Fact]
+    public async Task The_staff_form_records_a_counter_report_by_device_code()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var serviceId = await app.ServiceAsync($"staff page {tag}");
+        await manager.PostJsonAsync("/api/v1/devices", new { code = $"F-{tag}", name = "Door", type = "door", serviceId });
+        var page = app.Client(Role.Responder);
+        var form = await page.GetStringAsync("/reports/new");
+        Assert.Contains($"<option value=\"F-{tag}\"", form);
+        var posted = await page.PostAsync("/reports/new", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "staff-report",
+            ["__RequestVerificationToken"] = Token().Match(form).Groups[1].Value,
+            ["Form.Channel"] = "counter",
+            ["Form.DeviceId"] = $"F-{tag}",
+            ["Form.Symptom"] = "Door will not close",
+            ["Form.Scope"] = "one entrance",
+        }));
+        Assert.Contains("Recorded", await posted.Content.ReadAsStringAsync());
+        var report = (await (await manager.GetAsync($"/api/v1/reports?serviceId={serviceId}")).JsonAsync())[0];
+        Assert.Equal("counter", report.GetProperty("channel").GetString());
+        Assert.Equal("one entrance", report.GetProperty("scope").GetString());
+    }
+}

@@ -45,38 +45,52 @@ public static class ReportIntake
             return new ReportResult(ReportOutcome.Limited);
 
         var (bytes, contentType) = photo is null ? (null, null) : await ReadImageAsync(photo, ct);
+        var report = await RecordAsync(db, device, device.ServiceId, input, bytes is null ? null : (bytes, contentType!), clientAddress, now, ct);
+        return new ReportResult(ReportOutcome.Accepted, report.Id, PhotoRefused: photo is not null && bytes is null);
+    }
+
+    /// <summary>
+    /// Writes the report and its inbox event in one save. A report on a device is keyed by the
+    /// device; one without (a caller who knows only the service) by the service, so that such
+    /// reports join the service's open report incident.
+    /// </summary>
+    public static async Task<Report> RecordAsync(MusterDb db, Device? device, string serviceId, ReportInput input, (byte[] Bytes, string ContentType)? photo,
+        string? clientAddress, DateTime now, CancellationToken ct = default)
+    {
         var report = new Report
         {
-            DeviceId = device.Id,
-            ServiceId = device.ServiceId,
+            DeviceId = device?.Id,
+            ServiceId = serviceId,
             Channel = input.Channel,
             Symptom = input.Symptom,
             Scope = input.Scope,
             Caller = input.Caller,
             Phone = input.Phone,
-            HasPhoto = bytes is not null,
+            HasPhoto = photo is not null,
             ClientAddress = clientAddress,
             ReceivedAt = now,
         };
         db.Reports.Add(report);
-        if (bytes is not null)
-            db.ReportPhotos.Add(new ReportPhoto { ReportId = report.Id, ContentType = contentType!, Data = bytes });
-        var integration = await IntegrationAsync(db, device.ServiceId, now, ct);
-        var summary = $"{device.Code} {device.Name}: {input.Symptom}";
+        if (photo is { } p)
+            db.ReportPhotos.Add(new ReportPhoto { ReportId = report.Id, ContentType = p.ContentType, Data = p.Bytes });
+        var integration = await IntegrationAsync(db, serviceId, now, ct);
+        var key = device is null ? $"service:{serviceId}" : $"device:{device.Id}";
+        var scope = string.IsNullOrEmpty(input.Scope) ? "" : $" ({input.Scope})";
+        var summary = device is null ? $"{input.Symptom}{scope}" : $"{device.Code} {device.Name}: {input.Symptom}{scope}";
         db.AlertEvents.Add(new AlertEvent
         {
             IntegrationId = integration.Id,
             ReceivedAt = now,
             Action = "trigger",
-            DedupKey = $"device:{device.Id}",
-            GroupKey = $"device:{device.Id}",
+            DedupKey = key,
+            GroupKey = key,
             Summary = summary.Length > 200 ? summary[..200] : summary,
-            Source = device.Code,
+            Source = device?.Code ?? input.Channel,
             Severity = "warning",
-            Payload = JsonSerializer.Serialize(new { reportId = report.Id, deviceId = device.Id, channel = input.Channel }, JsonSerializerOptions.Web),
+            Payload = JsonSerializer.Serialize(new { reportId = report.Id, deviceId = device?.Id, channel = input.Channel }, JsonSerializerOptions.Web),
         });
         await db.SaveChangesAsync(ct);
-        return new ReportResult(ReportOutcome.Accepted, report.Id, PhotoRefused: photo is not null && bytes is null);
+        return report;
     }
 
     /// <summary>The service's reports integration, made on first use.</summary>
@@ -130,6 +144,8 @@ public static class ReportIntake
         : b.Length >= 12 && b[..4].SequenceEqual("RIFF"u8) && b[8..12].SequenceEqual("WEBP"u8) ? "image/webp"
         : null;
 
+    public static bool IsPhone(string phone) => System.Text.RegularExpressions.Regex.IsMatch(phone, @"^[0-9+\-\s()]{5,20}$");
+
     /// <summary>138****5678: enough to recognise a number, not to call it.</summary>
     public static string? Mask(string? phone)
     {
@@ -148,7 +164,7 @@ public static class ReportIntake
     public static async Task<int> PurgeAsync(MusterDb db, DateTime now, int retentionDays, CancellationToken ct = default)
     {
         var before = now.AddDays(-retentionDays);
-        var expired = await db.Reports.Where(r => r.ReceivedAt < before && (r.Phone != null || r.HasPhoto)).ToListAsync(ct);
+        var expired = await db.Reports.Where(r => r.ReceivedAt < before && (r.Phone != null || r.Caller != null || r.HasPhoto)).ToListAsync(ct);
         if (expired.Count == 0)
             return 0;
         var ids = expired.Select(r => r.Id).ToList();
@@ -157,6 +173,7 @@ public static class ReportIntake
         foreach (var report in expired)
         {
             report.Phone = null;
+            report.Caller = null;
             report.HasPhoto = false;
             report.ContactPurgedAt = now;
         }
