@@ -109,6 +109,13 @@ public sealed partial class ReportTests(MusterFactory app) : IClassFixture<Muste
         // Viewers see the number masked, and cannot open the photo.
         Assert.Equal("138****5678", (await ReportsAsync(viewer, deviceId))[0].GetProperty("phone").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync($"/api/v1/reports/{report.GetProperty("id").GetString()}/photo")).StatusCode);
+        foreach (var page in new[] { $"/devices/{deviceId}", $"/incidents/{incidentId}" })
+        {
+            var seen = await viewer.GetStringAsync(page);
+            Assert.Contains("138****5678", seen);
+            Assert.DoesNotContain("13812345678", seen);
+            Assert.Contains("13812345678", await manager.GetStringAsync(page));
+        }
 
         await ReportAsync(device, "0");
         await app.CorrelateAsync();

@@ -59,7 +59,7 @@ public static class DeviceTypes
         return View(type);
     }
 
-    /// <summary>The types of the plans in seeds/, so that a new site can register devices at once.</summary>
+    /// <summary>The devices the domain's plans name (kiosks, campus card readers, doors), so that a new site can register devices at once.</summary>
     public static async Task SeedAsync(MusterDb db, DateTime now, CancellationToken ct = default)
     {
         if (await db.DeviceTypes.AnyAsync(ct))
