@@ -212,3 +212,85 @@ public sealed class MaintenanceWindow
     public string? CreatedBy { get; set; }
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>A kind of device, with the symptoms a reporter picks from on the public report page.</summary>
+public sealed class DeviceType
+{
+    /// <summary>A short stable name such as <c>kiosk</c>, used in CSV files and the API.</summary>
+    public string Key { get; set; } = "";
+
+    public string NameZh { get; set; } = "";
+    public string NameEn { get; set; } = "";
+
+    /// <summary>A JSON array of <c>{"zh": "...", "en": "..."}</c>: kept as one column because it is
+    /// only ever read and written whole, with its type.</summary>
+    public string Symptoms { get; set; } = "[]";
+
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A thing in a place that can break: a kiosk, a card reader, a door.</summary>
+public sealed class Device
+{
+    public string Id { get; set; } = Ids.New();
+
+    /// <summary>The number painted on the device, unique: what staff and CSV files use.</summary>
+    public string Code { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    /// <summary>The <see cref="DeviceType.Key"/>.</summary>
+    public string Type { get; set; } = "";
+
+    public string ServiceId { get; set; } = "";
+    public string? Site { get; set; }
+    public string? Building { get; set; }
+    public string? Floor { get; set; }
+    public string? Area { get; set; }
+
+    /// <summary>in_service, out_of_service or retired.</summary>
+    public string Status { get; set; } = "in_service";
+
+    /// <summary>The random part of the public report URL <c>/r/{token}</c>: unguessable, unlike the code.</summary>
+    public string ReportToken { get; set; } = "";
+
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A person's report of a fault: from the public QR page, or taken by staff.</summary>
+public sealed class Report
+{
+    public string Id { get; set; } = Ids.New();
+    public string? DeviceId { get; set; }
+    public string ServiceId { get; set; } = "";
+
+    /// <summary>qr, phone, counter, wechat or app.</summary>
+    public string Channel { get; set; } = "qr";
+
+    public string Symptom { get; set; } = "";
+
+    /// <summary>How many are affected, in the reporter's words ("queue of more than 5").</summary>
+    public string? Scope { get; set; }
+
+    /// <summary>Who called, for reports taken by staff.</summary>
+    public string? Caller { get; set; }
+
+    /// <summary>The reporter's phone number: personal data, purged after the retention period.</summary>
+    public string? Phone { get; set; }
+
+    public bool HasPhoto { get; set; }
+    public string? ClientAddress { get; set; }
+    public DateTime ReceivedAt { get; set; }
+    public string? IncidentId { get; set; }
+
+    /// <summary>When the phone number and photo were removed, so that the page can say so.</summary>
+    public DateTime? ContactPurgedAt { get; set; }
+}
+
+/// <summary>A report's photo, in its own table so that listing reports never loads the bytes.</summary>
+public sealed class ReportPhoto
+{
+    public string ReportId { get; set; } = "";
+    public string ContentType { get; set; } = "";
+    public byte[] Data { get; set; } = [];
+}

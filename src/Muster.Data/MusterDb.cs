@@ -24,6 +24,10 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
     public DbSet<AlertEvent> AlertEvents => Set<AlertEvent>();
     public DbSet<Alert> Alerts => Set<Alert>();
     public DbSet<MaintenanceWindow> MaintenanceWindows => Set<MaintenanceWindow>();
+    public DbSet<DeviceType> DeviceTypes => Set<DeviceType>();
+    public DbSet<Device> Devices => Set<Device>();
+    public DbSet<Report> Reports => Set<Report>();
+    public DbSet<ReportPhoto> ReportPhotos => Set<ReportPhoto>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -103,6 +107,30 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
         {
             e.HasIndex(m => new { m.ServiceId, m.EndsAt });
             e.HasOne<Service>().WithMany().HasForeignKey(m => m.ServiceId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<DeviceType>(e => e.HasKey(t => t.Key));
+        b.Entity<Device>(e =>
+        {
+            e.HasIndex(d => d.Code).IsUnique();
+            e.HasIndex(d => d.ReportToken).IsUnique();
+            e.HasOne<Service>().WithMany().HasForeignKey(d => d.ServiceId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<Report>(e =>
+        {
+            // The rate limits count recent reports per device and per client address.
+            e.HasIndex(r => new { r.DeviceId, r.ReceivedAt });
+            e.HasIndex(r => new { r.ClientAddress, r.ReceivedAt });
+            e.HasIndex(r => r.ReceivedAt);
+            e.HasIndex(r => r.IncidentId);
+            e.HasIndex(r => r.ServiceId);
+            e.HasOne<Device>().WithMany().HasForeignKey(r => r.DeviceId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne<Service>().WithMany().HasForeignKey(r => r.ServiceId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Incident>().WithMany().HasForeignKey(r => r.IncidentId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<ReportPhoto>(e =>
+        {
+            e.HasKey(p => p.ReportId);
+            e.HasOne<Report>().WithOne().HasForeignKey<ReportPhoto>(p => p.ReportId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<Counter>(e => e.HasKey(c => c.Name));
         b.Entity<Setting>(e => e.HasKey(s => s.Key));

@@ -14,11 +14,13 @@ using Muster.Data;
 using Muster.Features.Account;
 using Muster.Features.ApiKeys;
 using Muster.Features.Audit;
+using Muster.Features.Devices;
 using Muster.Features.Incidents;
 using Muster.Features.Intake;
 using Muster.Features.Operations;
 using Muster.Features.People;
 using Muster.Features.Plans;
+using Muster.Features.Reports;
 using Muster.Features.Services;
 using Muster.Features.Teams;
 
@@ -67,6 +69,7 @@ public static class MusterApp
         services.AddScoped<IWorkHandler, IncidentClockWork>();
         services.AddScoped<IWorkHandler, AlertExpiryWork>();
         services.AddScoped<IWorkHandler, HeartbeatWork>();
+        services.AddScoped<IWorkHandler, ReportPurgeWork>();
         services.AddSingleton<Correlator>();
         services.AddHostedService(sp => sp.GetRequiredService<Correlator>());
         services.AddSingleton<IntakeWriter>();
@@ -105,6 +108,8 @@ public static class MusterApp
         });
         services.AddDataProtection().SetApplicationName("muster");
         services.AddOptions<KeyManagementOptions>().Configure<IServiceScopeFactory>((o, scopes) => o.XmlRepository = new DbKeyRepository(scopes));
+        // Chinese text as itself, not as &#x...; entities: a zh-CN page is several times smaller on a slow phone.
+        services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddRazorComponents();
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor();
@@ -158,6 +163,8 @@ public static class MusterApp
         intake.MapPrometheusApi();
         intake.MapHeartbeatHook();
         intake.MapZabbixHook();
+        app.MapDevices();
+        app.MapReports();
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
         return app;

@@ -24,6 +24,9 @@ public sealed class MusterOptions
     /// <summary>Addresses of reverse proxies whose X-Forwarded-* headers are believed.</summary>
     public string[] KnownProxies { get; set; } = [];
 
+    /// <summary>Days a reporter's phone number and photo are kept before the daily purge removes them.</summary>
+    public int ReportRetentionDays { get; set; } = 30;
+
     public string ResolvedDataDir => Path.GetFullPath(DataDir);
 
     public string ConnectionString => Database.Provider == DatabaseSetup.Postgres
@@ -43,6 +46,8 @@ public sealed class MusterOptions
             yield return $"Muster__TimeZone '{TimeZone}' is not a known time zone; use an IANA id such as 'Asia/Shanghai'.";
         foreach (var proxy in KnownProxies.Where(p => !System.Net.IPAddress.TryParse(p, out _)))
             yield return $"Muster__KnownProxies contains '{proxy}', which is not an IP address such as 10.0.0.5.";
+        if (ReportRetentionDays < 1)
+            yield return $"Muster__ReportRetentionDays is {ReportRetentionDays}; use a number of days of at least 1, such as 30.";
         if (PublicUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
             yield return $"Muster__PublicUrl '{url}' is not an absolute URL such as 'https://muster.example.com'.";
     }

@@ -24,6 +24,12 @@ public static class Startup
 
         if (!await db.Plans.AnyAsync(p => p.Key == PlanCatalog.DefaultKey, ct))
             await PlanEndpoints.SaveAsync(db, PlanEndpoints.Builtin(PlanCatalog.DefaultKey), null, now, ct);
+        await Features.Devices.DeviceTypes.SeedAsync(db, now, ct);
+        if (!await db.WorkItems.AnyAsync(w => w.Key == Features.Reports.ReportPurgeWork.Work, ct))
+        {
+            await db.ScheduleAsync(Features.Reports.ReportPurgeWork.Work, Features.Reports.ReportPurgeWork.Work, now, null, now, ct);
+            await db.SaveChangesAsync(ct);
+        }
 
         var email = Environment.GetEnvironmentVariable("MUSTER_ADMIN_EMAIL");
         var password = Environment.GetEnvironmentVariable("MUSTER_ADMIN_PASSWORD");

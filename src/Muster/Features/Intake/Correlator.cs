@@ -100,6 +100,9 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
             {
                 case "trigger":
                     incident = await TriggerAsync(db, actions, plans, integration, e, alert, incident, by, now, ct);
+                    if (incident is not null && integration.Type == Reports.ReportIntake.IntegrationType && Reports.ReportIntake.ReportIdOf(e.Payload) is { } reportId
+                        && await db.Reports.FirstOrDefaultAsync(r => r.Id == reportId, ct) is { } report)
+                        report.IncidentId = incident.Id;
                     if (integration.Type == "prometheus" && PrometheusApi.EndsAt(e.Payload) is { } endsAt)
                     {
                         var firing = db.Alerts.Local.First(a => a.DedupKey == e.DedupKey && a.IntegrationId == integration.Id);

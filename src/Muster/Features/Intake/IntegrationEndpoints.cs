@@ -102,6 +102,8 @@ public static class IntegrationEndpoints
         {
             "events" => $"{baseUrl}/v2/enqueue",
             "prometheus" => $"{baseUrl}/api/v2/alerts",
+            // Made by Muster for people's reports; they arrive at each device's /r/{token} page.
+            "reports" => $"{baseUrl}/devices",
             _ => $"{baseUrl}/hooks/{i.Type}/{i.Secret}",
         };
         return new IntegrationView(i.Id, i.ServiceId, i.Type, i.Name, i.Enabled, i.Secret, url, i.IntervalSeconds, i.GraceSeconds, i.RateLimitPerMinute, i.CreatedAt, i.LastEventAt);
