@@ -7,7 +7,8 @@
 # Every server is started fresh for every row (a new data folder or database), warmed up for
 # WARMUP seconds with the same load, then measured. Tables go to bench/out/intake/.
 # Usage: bench/intake/run.sh [seconds per row] [connections]   (defaults: 15 16)
-#   ONLY=throughput|flood to run one half; FLOOD_DB=sqlite|postgres|both (default both).
+#   ONLY=throughput|flood to run one half; FLOOD_DB=sqlite|postgres|both (default both);
+#   DBS=sqlite to leave PostgreSQL out of the throughput rows.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-15}
@@ -125,6 +126,7 @@ if [[ ${ONLY:-throughput} == throughput ]]; then
       measure "Muster, SQLite" "/v2/enqueue" 1 "http://127.0.0.1:$PORT_MUSTER" bench/intake/events.lua "$EVENT_SECRETS" $NAMES $INSTANCES
     fi
     stop "$SERVER"
+    [[ ${DBS:-both} == sqlite ]] && continue
     conn=$(pg_db "muster_b$batch")
     start_muster "pg-b$batch" --database postgres --connection "$conn"
     measure "Muster, PostgreSQL" "/api/v2/alerts" "$batch" "http://127.0.0.1:$PORT_MUSTER" bench/intake/alerts.lua "$SECRETS" "$batch" $NAMES $INSTANCES

@@ -67,6 +67,7 @@ public static class MusterApp
         services.AddScoped<IWorkHandler, IncidentClockWork>();
         services.AddScoped<IWorkHandler, AlertExpiryWork>();
         services.AddScoped<IWorkHandler, HeartbeatWork>();
+        services.AddSingleton<SqliteWriteGate>();
         services.AddSingleton<Correlator>();
         services.AddHostedService(sp => sp.GetRequiredService<Correlator>());
         services.AddSingleton<IntakeWriter>();
