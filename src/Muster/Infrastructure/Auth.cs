@@ -110,10 +110,11 @@ public sealed class ApiKeyHandler(
 {
     public const string SchemeName = "ApiKey";
     private const int PrefixLength = 12;
+    private const string KeyPrefix = "mst_";
 
     public static (string Key, string Prefix, string Hash) NewKey()
     {
-        var key = "mst_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+        var key = KeyPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         return (key, key[..PrefixLength], Hash(key));
     }
 
@@ -125,6 +126,11 @@ public sealed class ApiKeyHandler(
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return AuthenticateResult.NoResult();
         var key = header["Bearer ".Length..].Trim();
+        // A bearer that is not shaped like an API key (an integration's secret on POST /api/v2/alerts)
+        // is none of this handler's business: no database lookup and no failure logged on every alert.
+        // Where a user is required, it is still answered 401.
+        if (!key.StartsWith(KeyPrefix, StringComparison.Ordinal))
+            return AuthenticateResult.NoResult();
         if (key.Length <= PrefixLength)
             return AuthenticateResult.Fail("The API key is malformed.");
         var row = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == key.Substring(0, PrefixLength));

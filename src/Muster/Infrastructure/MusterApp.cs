@@ -70,6 +70,7 @@ public static class MusterApp
         services.AddScoped<IWorkHandler, AlertExpiryWork>();
         services.AddScoped<IWorkHandler, HeartbeatWork>();
         services.AddScoped<IWorkHandler, ReportPurgeWork>();
+        services.AddSingleton<SqliteWriteGate>();
         services.AddSingleton<Correlator>();
         services.AddHostedService(sp => sp.GetRequiredService<Correlator>());
         services.AddSingleton<IntakeWriter>();

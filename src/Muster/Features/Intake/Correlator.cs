@@ -12,7 +12,7 @@ namespace Muster.Features.Intake;
 /// is the same alert; a new alert joins the open incident of its service with the same group key
 /// (an alert name) declared within the window, or declares one.
 /// </summary>
-public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, ILogger<Correlator> logger) : BackgroundService
+public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, SqliteWriteGate gate, ILogger<Correlator> logger) : BackgroundService
 {
     public static readonly TimeSpan GroupWindow = TimeSpan.FromMinutes(30);
 
@@ -77,6 +77,22 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, I
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
+        var gated = !db.IsPostgres;
+        if (gated)
+            await gate.WaitAsync(ct);
+        try
+        {
+            return await ProcessAsync(scope, db, eventId, ct);
+        }
+        finally
+        {
+            if (gated)
+                gate.Release();
+        }
+    }
+
+    private async Task<bool> ProcessAsync(AsyncServiceScope scope, MusterDb db, long eventId, CancellationToken ct)
+    {
         var actions = scope.ServiceProvider.GetRequiredService<IncidentActions>();
         var plans = scope.ServiceProvider.GetRequiredService<PlanCatalog>();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
