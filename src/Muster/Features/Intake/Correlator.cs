@@ -64,16 +64,33 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
             ids = await db.AlertEvents.Where(e => e.ProcessedAt == null).OrderBy(e => e.Id).Select(e => e.Id).Take(200).ToListAsync(ct);
         }
         var done = 0;
-        foreach (var id in ids)
+        foreach (var batch in ids.Chunk(BatchSize))
         {
-            if (!await ProcessAsync(id, ct))
+            int applied;
+            try
+            {
+                applied = await ProcessAsync(batch, ct);
+            }
+            catch (Exception e) when (batch.Length > 1 && e is not OperationCanceledException)
+            {
+                // One event the batch cannot take: go one by one, so the others still get through
+                // and the failing one is retried alone.
+                logger.LogWarning(e, "A batch of {Count} events failed; processing them one at a time.", batch.Length);
+                applied = 0;
+                foreach (var id in batch)
+                    applied += await ProcessAsync([id], ct);
+            }
+            done += applied;
+            if (applied < batch.Length)
                 break;
-            done++;
         }
         return done;
     }
 
-    private async Task<bool> ProcessAsync(long eventId, CancellationToken ct)
+    /// <summary>How many events share one transaction: one disk sync for the lot, not one each.</summary>
+    public const int BatchSize = 100;
+
+    private async Task<int> ProcessAsync(IReadOnlyList<long> eventIds, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
@@ -82,7 +99,18 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
             await gate.WaitAsync(ct);
         try
         {
-            return await ProcessAsync(scope, db, eventId, ct);
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            // One correlator at a time across processes keeps events in order.
+            if (db.IsPostgres && !await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock(7262002) AS \"Value\"").SingleAsync(ct))
+                return 0;
+            foreach (var eventId in eventIds)
+            {
+                await ApplyAsync(scope, db, eventId, ct);
+                // Saved inside the transaction, so the next event's queries see this one's alert and incident.
+                await db.SaveChangesAsync(ct);
+            }
+            await transaction.CommitAsync(ct);
+            return eventIds.Count;
         }
         finally
         {
@@ -91,17 +119,13 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
         }
     }
 
-    private async Task<bool> ProcessAsync(AsyncServiceScope scope, MusterDb db, long eventId, CancellationToken ct)
+    private async Task ApplyAsync(AsyncServiceScope scope, MusterDb db, long eventId, CancellationToken ct)
     {
         var actions = scope.ServiceProvider.GetRequiredService<IncidentActions>();
         var plans = scope.ServiceProvider.GetRequiredService<PlanCatalog>();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        // One correlator at a time across processes keeps events in order.
-        if (db.IsPostgres && !await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock(7262002) AS \"Value\"").SingleAsync(ct))
-            return false;
         var e = await db.AlertEvents.FirstAsync(x => x.Id == eventId, ct);
         if (e.ProcessedAt is not null)
-            return true;
+            return;
         var now = time.GetUtcNow().UtcDateTime;
         e.ProcessedAt = now;
         var integration = await db.Integrations.FirstOrDefaultAsync(i => i.Id == e.IntegrationId, ct);
@@ -155,9 +179,6 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
             if (incident is not null)
                 await actions.SyncClocksAsync(incident, await plans.GetAsync(db, incident.PlanVersionId, ct), now, ct);
         }
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return true;
     }
 
     private static async Task<Incident?> TriggerAsync(MusterDb db, IncidentActions actions, PlanCatalog plans, Integration integration, AlertEvent e,
