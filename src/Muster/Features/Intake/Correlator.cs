@@ -135,7 +135,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
                 integration.LastEventAt = e.ReceivedAt;
             var by = new Actor($"integration:{integration.Id}", integration.Name);
             var alert = await db.Alerts.FirstOrDefaultAsync(a => a.IntegrationId == e.IntegrationId && a.DedupKey == e.DedupKey, ct);
-            var incident = alert?.IncidentId is { } incidentId ? await db.Incidents.Include(i => i.Timeline).FirstAsync(i => i.Id == incidentId, ct) : null;
+            var incident = alert?.IncidentId is { } incidentId ? await LoadAsync(db, incidentId, ct) : null;
             switch (e.Action)
             {
                 case "trigger":
@@ -227,7 +227,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
             .Join(db.Incidents, a => a.IncidentId, i => i.Id, (a, i) => i)
             .Where(i => IncidentStatuses.Open.Contains(i.Status) && i.DeclaredAt >= since)
             .OrderByDescending(i => i.DeclaredAt).Select(i => i.Id).FirstOrDefaultAsync(ct);
-        incident = openId is null ? null : await db.Incidents.Include(i => i.Timeline).FirstAsync(i => i.Id == openId, ct);
+        incident = openId is null ? null : await LoadAsync(db, openId, ct);
         incident ??= await StormAsync(db, actions, integration.ServiceId, by, now, ct);
         if (incident is null)
         {
@@ -244,6 +244,16 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
         return incident;
     }
 
+    /// <summary>
+    /// An incident with only the timeline entries the correlator reads (breaches written, automatic
+    /// reopens): a storm or a long incident gathers hundreds of entries, and loading them all for
+    /// every alert made correlation quadratic. New entries are still appended and saved.
+    /// </summary>
+    private static Task<Incident> LoadAsync(MusterDb db, string id, CancellationToken ct) =>
+        db.Incidents
+            .Include(i => i.Timeline.Where(e => e.Kind == TimelineKinds.SlaBreached || e.Kind == TimelineKinds.Reopened))
+            .FirstAsync(i => i.Id == id, ct);
+
     /// <summary>More new incidents than this in a minute on one service is a storm.</summary>
     public const int StormThreshold = 10;
 
@@ -258,7 +268,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
             .Where(i => i.ServiceId == serviceId && IncidentStatuses.Open.Contains(i.Status))
             .Select(i => i.Id).FirstOrDefaultAsync(ct);
         if (stormId is not null)
-            return await db.Incidents.Include(i => i.Timeline).FirstAsync(i => i.Id == stormId, ct);
+            return await LoadAsync(db, stormId, ct);
         var lastMinute = now.AddMinutes(-1);
         // Each event commits before the next, so the database holds every incident declared so far.
         var recent = await db.Incidents.CountAsync(i => i.ServiceId == serviceId && i.DeclaredAt >= lastMinute, ct);
