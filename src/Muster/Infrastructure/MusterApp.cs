@@ -51,7 +51,10 @@ public static class MusterApp
         services.AddOptions<MusterOptions>().BindConfiguration(MusterOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<MusterOptions>, MusterOptionsValidator>();
-        services.AddDbContext<MusterDb>((sp, o) =>
+        // The factory also registers MusterDb per request; components rendered side by side on one
+        // page (a service's integrations and maintenance) each take a context of their own from it,
+        // because a DbContext does not allow two operations at once.
+        services.AddDbContextFactory<MusterDb>((sp, o) =>
         {
             var current = sp.GetRequiredService<IOptions<MusterOptions>>().Value;
             if (current.Database.Provider == DatabaseSetup.Sqlite)
