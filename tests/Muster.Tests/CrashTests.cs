@@ -121,7 +121,8 @@ public sealed class CrashTests : IDisposable
 
     private static async Task WaitReadyAsync(HttpClient http)
     {
-        for (var i = 0; i < 150; i++)
+        // Generous: a busy two-core machine can take many seconds to start a process.
+        for (var i = 0; i < 600; i++)
         {
             try
             {
@@ -133,7 +134,7 @@ public sealed class CrashTests : IDisposable
             }
             await Task.Delay(100);
         }
-        throw new TimeoutException("muster did not become ready in 15 s.");
+        throw new TimeoutException("muster did not become ready in 60 s.");
     }
 
     private static int FreePort()
