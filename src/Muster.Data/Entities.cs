@@ -206,6 +206,9 @@ public sealed class MaintenanceWindow
 {
     public string Id { get; set; } = Ids.New();
     public string ServiceId { get; set; } = "";
+
+    /// <summary>When set, only this device of the service is under maintenance.</summary>
+    public string? DeviceId { get; set; }
     public DateTime StartsAt { get; set; }
     public DateTime EndsAt { get; set; }
     public string Reason { get; set; } = "";

@@ -106,6 +106,7 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
         b.Entity<MaintenanceWindow>(e =>
         {
             e.HasIndex(m => new { m.ServiceId, m.EndsAt });
+            e.HasIndex(m => m.DeviceId);
             e.HasOne<Service>().WithMany().HasForeignKey(m => m.ServiceId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<DeviceType>(e => e.HasKey(t => t.Key));

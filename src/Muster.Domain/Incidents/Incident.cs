@@ -128,11 +128,33 @@ public sealed class Incident
     /// <summary>Records new impact facts and raises the level if the plan now says so.</summary>
     public void UpdateImpact(ImpactFacts impact, PlanDefinition plan, Actor by, DateTime now)
     {
+        // Counted facts are Muster's to keep; a person's form does not carry them.
+        impact = impact with { ReportsReceived = Impact.ReportsReceived, DevicesAffected = Impact.DevicesAffected };
         if (impact == Impact)
             return;
         Impact = impact;
         Append(now, TimelineKinds.ImpactChanged, by, null, null, null);
         Reclassify(plan, by, now);
+    }
+
+    /// <summary>
+    /// Takes the facts counted from what came in (reports, the devices they name, complaint growth
+    /// over the same hour's normal) and raises the level if the plan now says so. A complaint
+    /// growth a person entered stands while it is higher than the counted one.
+    /// </summary>
+    public bool CountIntake(IntakeCount count, PlanDefinition plan, Actor by, DateTime now)
+    {
+        var growth = count.ComplaintGrowthPercent is { } counted && (Impact.ComplaintGrowthPercent is not { } entered || counted > entered)
+            ? counted
+            : Impact.ComplaintGrowthPercent;
+        var impact = Impact with { ReportsReceived = count.Reports, DevicesAffected = count.Devices, ComplaintGrowthPercent = growth };
+        if (impact == Impact)
+            return false;
+        Impact = impact;
+        var growthText = growth?.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        Append(now, TimelineKinds.ImpactCounted, by, null, $"{count.Reports}/{count.Devices}", growthText);
+        Reclassify(plan, by, now);
+        return true;
     }
 
     /// <summary>

@@ -13,6 +13,7 @@ public static class TimelineKinds
     public const string AlertAttached = "alert_attached";
     public const string AlertResolved = "alert_resolved";
     public const string Storm = "storm";
+    public const string ImpactCounted = "impact_counted";
 }
 
 /// <summary>One line of an incident's timeline; the timeline is the incident's audit.</summary>

@@ -6,7 +6,10 @@ public sealed record ImpactFacts
     public static readonly IReadOnlyList<string> Conditions = ["down", "partial", "minor"];
 
     public static readonly IReadOnlyList<string> NumericFacts =
-        [nameof(AffectedUsers).Camel(), nameof(AvailabilityPercent).Camel(), nameof(ComplaintGrowthPercent).Camel(), nameof(OutageMinutes).Camel()];
+        [
+            nameof(AffectedUsers).Camel(), nameof(AvailabilityPercent).Camel(), nameof(ComplaintGrowthPercent).Camel(), nameof(OutageMinutes).Camel(),
+            nameof(ReportsReceived).Camel(), nameof(DevicesAffected).Camel(),
+        ];
 
     public static readonly IReadOnlyList<string> AllFacts = [.. NumericFacts, "fundsAtRisk", "condition"];
 
@@ -15,6 +18,12 @@ public sealed record ImpactFacts
     public double? ComplaintGrowthPercent { get; init; }
     public int? OutageMinutes { get; init; }
     public bool? FundsAtRisk { get; init; }
+
+    /// <summary>Reports from people that joined the incident: counted by Muster, not entered.</summary>
+    public int? ReportsReceived { get; init; }
+
+    /// <summary>Distinct devices named by those reports: counted by Muster, not entered.</summary>
+    public int? DevicesAffected { get; init; }
 
     /// <summary><c>down</c> completely, <c>partial</c> (a function lost), <c>minor</c> (adjustable on site).</summary>
     public string? Condition { get; init; }
@@ -25,6 +34,8 @@ public sealed record ImpactFacts
         "availabilityPercent" => AvailabilityPercent,
         "complaintGrowthPercent" => ComplaintGrowthPercent,
         "outageMinutes" => OutageMinutes,
+        "reportsReceived" => ReportsReceived,
+        "devicesAffected" => DevicesAffected,
         _ => null,
     };
 

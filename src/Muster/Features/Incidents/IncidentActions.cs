@@ -207,8 +207,17 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             TimelineKinds.AlertAttached => text["timeline.alert_attached", e.To ?? ""],
             TimelineKinds.AlertResolved => text["timeline.alert_resolved", e.To ?? ""],
             TimelineKinds.Storm => text["timeline.storm", e.To ?? ""],
+            TimelineKinds.ImpactCounted => Counted(e.From, e.To),
             _ => e.Kind,
         };
+    }
+
+    private string Counted(string? reportsAndDevices, string? growth)
+    {
+        var parts = (reportsAndDevices ?? "0/0").Split('/');
+        return string.IsNullOrEmpty(growth)
+            ? text["timeline.impact_counted", parts[0], parts[^1]]
+            : text["timeline.impact_counted_growth", parts[0], parts[^1], growth];
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -3,9 +3,12 @@ using Muster.Domain.Plans;
 
 namespace Muster.Features.Incidents;
 
+/// <param name="ReportsReceived">Counted by Muster from the reports that joined the incident; ignored on input.</param>
+/// <param name="DevicesAffected">Counted by Muster from the devices those reports name; ignored on input.</param>
 public sealed record ImpactInput(
     int? AffectedUsers = null, double? AvailabilityPercent = null, double? ComplaintGrowthPercent = null,
-    int? OutageMinutes = null, bool? FundsAtRisk = null, string? Condition = null)
+    int? OutageMinutes = null, bool? FundsAtRisk = null, string? Condition = null,
+    int? ReportsReceived = null, int? DevicesAffected = null)
 {
     public ImpactFacts ToFacts() => new()
     {
@@ -18,7 +21,7 @@ public sealed record ImpactInput(
     };
 
     public static ImpactInput From(ImpactFacts f) =>
-        new(f.AffectedUsers, f.AvailabilityPercent, f.ComplaintGrowthPercent, f.OutageMinutes, f.FundsAtRisk, f.Condition);
+        new(f.AffectedUsers, f.AvailabilityPercent, f.ComplaintGrowthPercent, f.OutageMinutes, f.FundsAtRisk, f.Condition, f.ReportsReceived, f.DevicesAffected);
 
     public void Validate(Infrastructure.Problems.Errors errors, string prefix = "impact.")
     {

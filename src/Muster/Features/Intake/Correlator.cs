@@ -142,7 +142,10 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
                     incident = await TriggerAsync(db, actions, plans, integration, e, alert, incident, by, now, ct);
                     if (incident is not null && integration.Type == Reports.ReportIntake.IntegrationType && Reports.ReportIntake.ReportIdOf(e.Payload) is { } reportId
                         && await db.Reports.FirstOrDefaultAsync(r => r.Id == reportId, ct) is { } report)
+                    {
                         report.IncidentId = incident.Id;
+                        await CountIntakeAsync(db, plans, incident, by, e.ReceivedAt, now, ct);
+                    }
                     if (integration.Type == "prometheus" && PrometheusApi.EndsAt(e.Payload) is { } endsAt)
                     {
                         var firing = db.Alerts.Local.First(a => a.DedupKey == e.DedupKey && a.IntegrationId == integration.Id);
@@ -206,7 +209,8 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
         alert.Details = e.Payload ?? alert.Details;
         if (incident is { IsOpen: true })
             return incident;
-        if (await MaintenanceEndpoints.InMaintenanceAsync(db, integration.ServiceId, e.ReceivedAt, ct))
+        var deviceId = integration.Type == Reports.ReportIntake.IntegrationType ? Reports.ReportIntake.DeviceIdOf(e.Payload) : null;
+        if (await MaintenanceEndpoints.InMaintenanceAsync(db, integration.ServiceId, e.ReceivedAt, deviceId, alert.Source, ct))
         {
             // Recorded and visible, but nobody is paged and no incident opens.
             alert.Status = "suppressed";
@@ -242,6 +246,22 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
         alert.IncidentId = incident.Id;
         incident.AttachAlert(alert.DedupKey, alert.Summary, by, now);
         return incident;
+    }
+
+    /// <summary>
+    /// Moves the facts Muster counts (reports, the devices they name, complaint growth over the
+    /// same hour's normal on the service) so that the plan's rules can raise the level by themselves.
+    /// </summary>
+    private static async Task CountIntakeAsync(MusterDb db, PlanCatalog plans, Incident incident, Actor by, DateTime receivedAt, DateTime now, CancellationToken ct)
+    {
+        // The report's link to this incident is saved first, inside the batch's transaction, so it is counted.
+        await db.SaveChangesAsync(ct);
+        var devices = await db.Reports.Where(r => r.IncidentId == incident.Id).Select(r => r.DeviceId).ToListAsync(ct);
+        var since = receivedAt - TimeSpan.FromDays(IntakeCount.NormalDays + 1);
+        var received = await db.Reports.Where(r => r.ServiceId == incident.ServiceId && r.ReceivedAt >= since && r.ReceivedAt <= receivedAt)
+            .Select(r => r.ReceivedAt).ToListAsync(ct);
+        var count = new IntakeCount(devices.Count, devices.Where(d => d is not null).Distinct().Count(), IntakeCount.ComplaintGrowth(received, receivedAt));
+        incident.CountIntake(count, await plans.GetAsync(db, incident.PlanVersionId, ct), by, now);
     }
 
     /// <summary>

@@ -5,11 +5,15 @@ using Muster.Infrastructure;
 
 namespace Muster.Features.Intake;
 
-public sealed record MaintenanceRequest(DateTime? StartsAt, DateTime? EndsAt, string? Reason);
+/// <param name="DeviceId">One device of the service rather than all of it.</param>
+public sealed record MaintenanceRequest(DateTime? StartsAt, DateTime? EndsAt, string? Reason, string? DeviceId = null);
 
-public sealed record MaintenanceView(string Id, string ServiceId, DateTime StartsAt, DateTime EndsAt, string Reason, string? CreatedBy, bool Active);
+public sealed record MaintenanceView(string Id, string ServiceId, string? DeviceId, string? DeviceCode, DateTime StartsAt, DateTime EndsAt, string Reason, string? CreatedBy, bool Active);
 
-/// <summary>Maintenance windows: alerts on a service in one are recorded as suppressed and page nobody.</summary>
+/// <summary>
+/// Maintenance windows: alerts on a service (or on one of its devices) in one are recorded as
+/// suppressed and page nobody.
+/// </summary>
 public static class MaintenanceEndpoints
 {
     public static readonly TimeSpan MaxLength = TimeSpan.FromDays(14);
@@ -18,15 +22,22 @@ public static class MaintenanceEndpoints
     {
         var api = app.MapGroup("/api/v1").WithTags("Maintenance");
         api.MapGet("/services/{serviceId}/maintenance", async (string serviceId, MusterDb db, TimeProvider time, CancellationToken ct) =>
-                TypedResults.Ok(await ListAsync(db, serviceId, time.GetUtcNow().UtcDateTime, ct)))
+                TypedResults.Ok(await ListAsync(db, serviceId, time.GetUtcNow().UtcDateTime, ct: ct)))
             .RequireAuthorization(Policies.Viewer).WithSummary("A service's current and coming maintenance windows.");
         api.MapPost("/services/{serviceId}/maintenance", async (string serviceId, MaintenanceRequest request, ClaimsPrincipal user, MusterDb db, TimeProvider time, CancellationToken ct) =>
             {
                 var now = time.GetUtcNow().UtcDateTime;
                 var window = await CreateAsync(db, serviceId, request, user, now, ct);
-                return TypedResults.Created($"/api/v1/maintenance/{window.Id}", View(window, now));
+                var code = window.DeviceId is null ? null : await db.Devices.Where(d => d.Id == window.DeviceId).Select(d => d.Code).FirstAsync(ct);
+                return TypedResults.Created($"/api/v1/maintenance/{window.Id}", View(window, code, now));
             })
-            .RequireAuthorization(Policies.Manager).WithSummary("Plan a window: {startsAt, endsAt, reason}; alerts inside it are suppressed.");
+            .RequireAuthorization(Policies.Manager).WithSummary("Plan a window: {startsAt, endsAt, reason, deviceId?}; alerts inside it are suppressed.");
+        api.MapGet("/devices/{deviceId}/maintenance", async (string deviceId, MusterDb db, TimeProvider time, CancellationToken ct) =>
+            {
+                var device = await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, ct) ?? throw RequestException.NotFound("device", deviceId);
+                return TypedResults.Ok(await ListAsync(db, device.ServiceId, time.GetUtcNow().UtcDateTime, deviceId, ct));
+            })
+            .RequireAuthorization(Policies.Viewer).WithSummary("The windows that hold a device: its own and its service's.");
         api.MapDelete("/maintenance/{id}", async (string id, ClaimsPrincipal user, MusterDb db, TimeProvider time, CancellationToken ct) =>
             {
                 await EndAsync(db, id, user, time.GetUtcNow().UtcDateTime, ct);
@@ -35,9 +46,19 @@ public static class MaintenanceEndpoints
             .RequireAuthorization(Policies.Manager).WithSummary("End a window now, or cancel one that has not begun.");
     }
 
-    public static async Task<List<MaintenanceView>> ListAsync(MusterDb db, string serviceId, DateTime now, CancellationToken ct = default) =>
-        (await db.MaintenanceWindows.AsNoTracking().Where(m => m.ServiceId == serviceId && m.EndsAt > now).OrderBy(m => m.StartsAt).ToListAsync(ct))
-            .Select(m => View(m, now)).ToList();
+    /// <summary>Current and coming windows of a service; with a device, only those that hold that device.</summary>
+    public static async Task<List<MaintenanceView>> ListAsync(MusterDb db, string serviceId, DateTime now, string? deviceId = null, CancellationToken ct = default)
+    {
+        var windows = db.MaintenanceWindows.AsNoTracking().Where(m => m.ServiceId == serviceId && m.EndsAt > now);
+        if (deviceId is not null)
+            windows = windows.Where(m => m.DeviceId == null || m.DeviceId == deviceId);
+        var rows = await windows
+            .GroupJoin(db.Devices, m => m.DeviceId, d => d.Id, (m, d) => new { m, d })
+            .SelectMany(x => x.d.DefaultIfEmpty(), (x, d) => new { x.m, Code = d == null ? null : d.Code })
+            .OrderBy(x => x.m.StartsAt)
+            .ToListAsync(ct);
+        return rows.Select(r => View(r.m, r.Code, now)).ToList();
+    }
 
     public static async Task<MaintenanceWindow> CreateAsync(MusterDb db, string serviceId, MaintenanceRequest request, ClaimsPrincipal? user, DateTime now, CancellationToken ct = default)
     {
@@ -52,9 +73,15 @@ public static class MaintenanceEndpoints
             .ThrowIfAny();
         if (!await db.Services.AnyAsync(s => s.Id == serviceId, ct))
             throw RequestException.NotFound("service", serviceId);
+        if (request.DeviceId is { } deviceId)
+            new Problems.Errors()
+                .Check(await db.Devices.AnyAsync(d => d.Id == deviceId && d.ServiceId == serviceId, ct), "deviceId",
+                    "deviceId is not a device of this service; give one of its devices, or leave it out to hold the whole service.")
+                .ThrowIfAny();
         var window = new MaintenanceWindow
         {
             ServiceId = serviceId,
+            DeviceId = request.DeviceId,
             StartsAt = starts,
             EndsAt = ends!.Value,
             Reason = request.Reason!.Trim(),
@@ -62,7 +89,7 @@ public static class MaintenanceEndpoints
             CreatedAt = now,
         };
         db.MaintenanceWindows.Add(window);
-        db.Record(user, "maintenance.created", "maintenance", window.Id, null, new { window.ServiceId, window.StartsAt, window.EndsAt, window.Reason }, now);
+        db.Record(user, "maintenance.created", "maintenance", window.Id, null, new { window.ServiceId, window.DeviceId, window.StartsAt, window.EndsAt, window.Reason }, now);
         await db.SaveChangesAsync(ct);
         return window;
     }
@@ -79,10 +106,25 @@ public static class MaintenanceEndpoints
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>Whether the service is in a maintenance window at this instant.</summary>
-    public static Task<bool> InMaintenanceAsync(MusterDb db, string serviceId, DateTime at, CancellationToken ct) =>
-        db.MaintenanceWindows.AnyAsync(m => m.ServiceId == serviceId && m.StartsAt <= at && m.EndsAt > at, ct);
+    /// <summary>
+    /// Whether the service, or the device an alert is about, is in a maintenance window at this
+    /// instant. An alert is about a device when it comes from that device's reports or its source
+    /// is the device's code (a kiosk's heartbeat or agent).
+    /// </summary>
+    public static async Task<bool> InMaintenanceAsync(MusterDb db, string serviceId, DateTime at, string? deviceId, string? source, CancellationToken ct)
+    {
+        var windows = await db.MaintenanceWindows.AsNoTracking()
+            .Where(m => m.ServiceId == serviceId && m.StartsAt <= at && m.EndsAt > at)
+            .Select(m => m.DeviceId).ToListAsync(ct);
+        if (windows.Count == 0)
+            return false;
+        if (windows.Contains(null))
+            return true;
+        if (deviceId is not null && windows.Contains(deviceId))
+            return true;
+        return source is not null && await db.Devices.AnyAsync(d => d.Code == source && d.ServiceId == serviceId && windows.Contains(d.Id), ct);
+    }
 
-    private static MaintenanceView View(MaintenanceWindow m, DateTime now) =>
-        new(m.Id, m.ServiceId, m.StartsAt, m.EndsAt, m.Reason, m.CreatedBy, m.StartsAt <= now && m.EndsAt > now);
+    private static MaintenanceView View(MaintenanceWindow m, string? deviceCode, DateTime now) =>
+        new(m.Id, m.ServiceId, m.DeviceId, deviceCode, m.StartsAt, m.EndsAt, m.Reason, m.CreatedBy, m.StartsAt <= now && m.EndsAt > now);
 }

@@ -21,7 +21,8 @@ public sealed record ReportResult(ReportOutcome Outcome, string? ReportId = null
 /// <summary>
 /// Stores a person's report and, in the same transaction, an event in the intake inbox keyed by
 /// the device, so that the correlator puts every report on one device into that device's open
-/// incident, as it does for alerts. Reports need an integration for that: each service gets one
+/// incident, as it does for alerts, and groups reports of the same symptom on other devices of
+/// the service into it. Reports need an integration for that: each service gets one
 /// of type <c>reports</c> the first time someone reports on it.
 /// </summary>
 public static class ReportIntake
@@ -83,7 +84,9 @@ public static class ReportIntake
             ReceivedAt = now,
             Action = "trigger",
             DedupKey = key,
-            GroupKey = key,
+            // The same symptom on several devices of a service within the group window is one fault
+            // (five kiosks that cannot take cards point at the payment link), counted as devices affected.
+            GroupKey = GroupKeyOf(input.Symptom),
             Summary = summary.Length > 200 ? summary[..200] : summary,
             Source = device?.Code ?? input.Channel,
             Severity = "warning",
@@ -91,6 +94,12 @@ public static class ReportIntake
         });
         await db.SaveChangesAsync(ct);
         return report;
+    }
+
+    public static string GroupKeyOf(string symptom)
+    {
+        var key = "report: " + symptom.Trim().ToLowerInvariant();
+        return key.Length > 200 ? key[..200] : key;
     }
 
     /// <summary>The service's reports integration, made on first use.</summary>
@@ -107,14 +116,19 @@ public static class ReportIntake
     }
 
     /// <summary>The report an inbox event came from, to link the report to the incident it joined.</summary>
-    public static string? ReportIdOf(string? payload)
+    public static string? ReportIdOf(string? payload) => StringOf(payload, "reportId");
+
+    /// <summary>The device a report's inbox event is about, if any.</summary>
+    public static string? DeviceIdOf(string? payload) => StringOf(payload, "deviceId");
+
+    private static string? StringOf(string? payload, string name)
     {
         if (payload is null)
             return null;
         try
         {
             using var doc = JsonDocument.Parse(payload);
-            return doc.RootElement.TryGetProperty("reportId", out var id) ? id.GetString() : null;
+            return doc.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         }
         catch (JsonException)
         {
