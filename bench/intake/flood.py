@@ -2,7 +2,9 @@
 batches of 100 at POST /api/v2/alerts, as fast as 16 connections go (retrying 429 after its
 Retry-After), then wait for the correlator and count what the database holds.
 Usage: flood.py <base url> <secrets file> <server pid> <label> <count command...>
-Expected: one alert per distinct alert, one incident per (service, alertname) = 50 x 20 = 1,000."""
+Expected: one alert per distinct alert; per service, the first 10 alertnames each open an incident
+and the 11th finds more than 10 new incidents in the last minute, so it opens a storm incident that
+the remaining alertnames join: 50 x (10 + 1) = 550 incidents."""
 import http.client
 import os
 import random
@@ -114,7 +116,8 @@ alerts = count('SELECT count(*) FROM "Alerts"')
 unattached = count('SELECT count(*) FROM "Alerts" WHERE "IncidentId" IS NULL')
 incidents = count('SELECT count(*) FROM "Incidents"')
 groups = count('SELECT count(*) FROM (SELECT DISTINCT "ServiceId", "GroupKey" FROM "Alerts") g')
-expected_incidents = len(secrets) * NAMES
+STORM = 10  # Correlator.StormThreshold
+expected_incidents = len(secrets) * (min(NAMES, STORM) + (1 if NAMES > STORM else 0))
 stored_ok = events == stats["accepted"] == total
 ok = stored_ok and alerts == total and incidents == expected_incidents and unattached == 0 and left == 0
 rate = processed / caught_up_s

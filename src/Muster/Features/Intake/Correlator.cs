@@ -103,12 +103,15 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
             // One correlator at a time across processes keeps events in order.
             if (db.IsPostgres && !await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock(7262002) AS \"Value\"").SingleAsync(ct))
                 return 0;
-            foreach (var eventId in eventIds)
-            {
-                await ApplyAsync(scope, db, eventId, ct);
-                // Saved inside the transaction, so the next event's queries see this one's alert and incident.
-                await db.SaveChangesAsync(ct);
-            }
+            var events = await db.AlertEvents.Where(e => eventIds.Contains(e.Id) && e.ProcessedAt == null).OrderBy(e => e.Id).ToListAsync(ct);
+            var batch = new Batch(db, scope.ServiceProvider.GetRequiredService<IncidentActions>(), scope.ServiceProvider.GetRequiredService<PlanCatalog>(),
+                time.GetUtcNow().UtcDateTime);
+            await batch.LoadAsync(events, ct);
+            foreach (var e in events)
+                await batch.ApplyAsync(e, ct);
+            await batch.SyncClocksAsync(ct);
+            // One save for the batch: the batch keeps in memory what later events need to see.
+            await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             return eventIds.Count;
         }
@@ -119,36 +122,67 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
         }
     }
 
-    private async Task ApplyAsync(AsyncServiceScope scope, MusterDb db, long eventId, CancellationToken ct)
+    /// <summary>
+    /// One batch of events in one transaction and one save. What the events in the batch change
+    /// (alerts, incidents, storms, counts) is kept here, because the database sees none of it
+    /// until the batch is saved; every lookup asks this state first and the database once.
+    /// </summary>
+    private sealed class Batch(MusterDb db, IncidentActions actions, PlanCatalog plans, DateTime now)
     {
-        var actions = scope.ServiceProvider.GetRequiredService<IncidentActions>();
-        var plans = scope.ServiceProvider.GetRequiredService<PlanCatalog>();
-        var e = await db.AlertEvents.FirstAsync(x => x.Id == eventId, ct);
-        if (e.ProcessedAt is not null)
-            return;
-        var now = time.GetUtcNow().UtcDateTime;
-        e.ProcessedAt = now;
-        var integration = await db.Integrations.FirstOrDefaultAsync(i => i.Id == e.IntegrationId, ct);
-        if (integration is not null)
+        private readonly Dictionary<string, Integration> integrations = [];
+        private readonly Dictionary<(string IntegrationId, string DedupKey), Alert> alerts = [];
+        private readonly Dictionary<string, Incident> incidents = [];
+        private readonly Dictionary<(string ServiceId, string GroupKey), Incident?> groups = [];
+        private readonly Dictionary<string, ServiceState> services = [];
+        private readonly HashSet<Incident> touched = [];
+
+        private sealed class ServiceState
         {
+            public required List<MaintenanceWindow> Windows { get; init; }
+            public Service? Service { get; set; }
+            public bool StormLooked { get; set; }
+            public Incident? Storm { get; set; }
+            public int? DeclaredInLastMinute { get; set; }
+        }
+
+        public async Task LoadAsync(IReadOnlyList<AlertEvent> events, CancellationToken ct)
+        {
+            var integrationIds = events.Select(e => e.IntegrationId).Distinct().ToList();
+            foreach (var integration in await db.Integrations.Where(i => integrationIds.Contains(i.Id)).ToListAsync(ct))
+                integrations[integration.Id] = integration;
+            var keys = events.Select(e => e.DedupKey).Distinct().ToList();
+            foreach (var alert in await db.Alerts.Where(a => integrationIds.Contains(a.IntegrationId) && keys.Contains(a.DedupKey)).ToListAsync(ct))
+                alerts[(alert.IntegrationId, alert.DedupKey)] = alert;
+            var serviceIds = integrations.Values.Select(i => i.ServiceId).Distinct().ToList();
+            var earliest = events.Count == 0 ? now : events.Min(e => e.ReceivedAt);
+            var windows = await db.MaintenanceWindows.AsNoTracking().Where(m => serviceIds.Contains(m.ServiceId) && m.EndsAt > earliest).ToListAsync(ct);
+            foreach (var serviceId in serviceIds)
+                services[serviceId] = new ServiceState { Windows = windows.Where(w => w.ServiceId == serviceId).ToList() };
+        }
+
+        public async Task ApplyAsync(AlertEvent e, CancellationToken ct)
+        {
+            e.ProcessedAt = now;
+            if (!integrations.TryGetValue(e.IntegrationId, out var integration))
+                return;
             if (integration.LastEventAt is null || e.ReceivedAt > integration.LastEventAt)
                 integration.LastEventAt = e.ReceivedAt;
             var by = new Actor($"integration:{integration.Id}", integration.Name);
-            var alert = await db.Alerts.FirstOrDefaultAsync(a => a.IntegrationId == e.IntegrationId && a.DedupKey == e.DedupKey, ct);
-            var incident = alert?.IncidentId is { } incidentId ? await LoadAsync(db, incidentId, ct) : null;
+            var alert = alerts.GetValueOrDefault((e.IntegrationId, e.DedupKey));
+            var incident = alert?.IncidentId is { } incidentId ? await IncidentAsync(incidentId, ct) : null;
             switch (e.Action)
             {
                 case "trigger":
-                    incident = await TriggerAsync(db, actions, plans, integration, e, alert, incident, by, now, ct);
+                    incident = await TriggerAsync(integration, e, alert, incident, by, ct);
                     if (incident is not null && integration.Type == Reports.ReportIntake.IntegrationType && Reports.ReportIntake.ReportIdOf(e.Payload) is { } reportId
                         && await db.Reports.FirstOrDefaultAsync(r => r.Id == reportId, ct) is { } report)
                     {
                         report.IncidentId = incident.Id;
-                        await CountIntakeAsync(db, plans, incident, by, e.ReceivedAt, now, ct);
+                        await CountIntakeAsync(incident, by, e.ReceivedAt, ct);
                     }
                     if (integration.Type == "prometheus" && PrometheusApi.EndsAt(e.Payload) is { } endsAt)
                     {
-                        var firing = db.Alerts.Local.First(a => a.DedupKey == e.DedupKey && a.IntegrationId == integration.Id);
+                        var firing = alerts[(integration.Id, e.DedupKey)];
                         await db.ScheduleAsync(PrometheusApi.ExpiryWork, $"{PrometheusApi.ExpiryWork}:{firing.Id}", endsAt, firing.Id, now, ct);
                     }
                     break;
@@ -165,141 +199,195 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
                     alert.ResolvedAt = e.ReceivedAt;
                     alert.EventCount++;
                     if (incident is { IsOpen: true })
-                    {
-                        incident.NoteAlertResolved(alert.DedupKey, alert.Summary, by, now);
-                        var othersFiring = await db.Alerts.AnyAsync(a => a.IncidentId == incident.Id && a.Id != alert.Id && a.Status == "firing", ct);
-                        if (othersFiring)
-                            break;
-                        if (await db.Services.AnyAsync(s => s.Id == incident.ServiceId && s.KeepOpenWhenAlertsResolve, ct))
-                            incident.NoteAlertResolved(alert.DedupKey, "every alert resolved; this service leaves the incident for a person to resolve", by, now);
-                        else if (IsFlapping(incident, by))
-                            incident.AddNote($"Alerts keep firing and resolving ({MaxAutoReopens} reopens): left open for a person to resolve.", by, now);
-                        else
-                            incident.MoveTo(IncidentStatus.Resolved, by, now, "every alert resolved");
-                    }
+                        await ResolveAsync(incident, alert, by, ct);
                     break;
             }
             if (incident is not null)
+                touched.Add(incident);
+        }
+
+        private async Task ResolveAsync(Incident incident, Alert alert, Actor by, CancellationToken ct)
+        {
+            incident.NoteAlertResolved(alert.DedupKey, alert.Summary, by, now);
+            // Firing in the database and still firing here (this batch may have resolved some), or new and firing in this batch.
+            var stored = await db.Alerts.Where(a => a.IncidentId == incident.Id && a.Id != alert.Id && a.Status == "firing").ToListAsync(ct);
+            if (stored.Any(a => a.Status == "firing") || alerts.Values.Any(a => a != alert && a.IncidentId == incident.Id && a.Status == "firing"))
+                return;
+            if (await db.Services.AnyAsync(s => s.Id == incident.ServiceId && s.KeepOpenWhenAlertsResolve, ct))
+                incident.NoteAlertResolved(alert.DedupKey, "every alert resolved; this service leaves the incident for a person to resolve", by, now);
+            else if (IsFlapping(incident, by))
+                incident.AddNote($"Alerts keep firing and resolving ({MaxAutoReopens} reopens): left open for a person to resolve.", by, now);
+            else
+                incident.MoveTo(IncidentStatus.Resolved, by, now, "every alert resolved");
+        }
+
+        private async Task<Incident?> TriggerAsync(Integration integration, AlertEvent e, Alert? alert, Incident? incident, Actor by, CancellationToken ct)
+        {
+            if (alert is null)
+            {
+                alert = new Alert
+                {
+                    IntegrationId = integration.Id,
+                    ServiceId = integration.ServiceId,
+                    DedupKey = e.DedupKey,
+                    FirstSeenAt = e.ReceivedAt,
+                };
+                db.Alerts.Add(alert);
+                alerts[(integration.Id, e.DedupKey)] = alert;
+            }
+            alert.Status = "firing";
+            alert.ResolvedAt = null;
+            alert.LastSeenAt = e.ReceivedAt;
+            alert.EventCount++;
+            alert.Summary = e.Summary ?? alert.Summary;
+            alert.Source = e.Source ?? alert.Source;
+            alert.Severity = e.Severity ?? alert.Severity;
+            alert.GroupKey = e.GroupKey ?? alert.Summary;
+            alert.Details = e.Payload ?? alert.Details;
+            if (incident is { IsOpen: true })
+                return incident;
+            var state = services[integration.ServiceId];
+            var deviceId = integration.Type == Reports.ReportIntake.IntegrationType ? Reports.ReportIntake.DeviceIdOf(e.Payload) : null;
+            if (await InMaintenanceAsync(state, integration.ServiceId, e.ReceivedAt, deviceId, alert.Source, ct))
+            {
+                // Recorded and visible, but nobody is paged and no incident opens.
+                alert.Status = "suppressed";
+                alert.IncidentId = null;
+                return null;
+            }
+            // The same alert firing again soon after its incident resolved is that incident coming back.
+            if (incident is { ResolvedAt: { } resolvedAt } && now - resolvedAt < GroupWindow)
+            {
+                incident.Reopen(by, now, $"{alert.Summary} fired again");
+                return incident;
+            }
+
+            var group = (integration.ServiceId, alert.GroupKey);
+            incident = await GroupAsync(group, ct);
+            incident ??= await StormAsync(state, integration.ServiceId, by, ct);
+            if (incident is null)
+            {
+                var service = state.Service ??= await db.Services.AsNoTracking().FirstAsync(s => s.Id == integration.ServiceId, ct);
+                var (_, plan) = await plans.ActiveForAsync(db, service, ct);
+                var mapping = plan.AlertSeverities.GetValueOrDefault(alert.Severity ?? "");
+                var title = alert.Summary.Length > Incident.MaxTitleLength ? alert.Summary[..Incident.MaxTitleLength] : alert.Summary;
+                incident = await actions.CreateAsync(service, title, null, mapping?.Impact ?? ImpactOf(alert.Severity), null, drill: false, by, ct);
+                if (mapping?.Level is { } least && plan.FindLevel(least) is { } floor && floor.Rank < incident.SeverityRank)
+                    incident.SetSeverity(floor, $"the plan puts {alert.Severity} alerts at {floor.Key} at least", by, now);
+                incidents[incident.Id] = incident;
+                state.DeclaredInLastMinute = (state.DeclaredInLastMinute ?? await DeclaredInLastMinuteAsync(integration.ServiceId, ct)) + 1;
+            }
+            groups[group] = incident;
+            alert.IncidentId = incident.Id;
+            incident.AttachAlert(alert.DedupKey, alert.Summary, by, now);
+            return incident;
+        }
+
+        /// <summary>The open incident of the service with this group key declared within the window.</summary>
+        private async Task<Incident?> GroupAsync((string ServiceId, string GroupKey) group, CancellationToken ct)
+        {
+            var since = now - GroupWindow;
+            if (groups.TryGetValue(group, out var known))
+                return known is { IsOpen: true } && known.DeclaredAt >= since ? known : null;
+            var openId = await db.Alerts
+                .Where(a => a.ServiceId == group.ServiceId && a.GroupKey == group.GroupKey && a.IncidentId != null)
+                .Join(db.Incidents, a => a.IncidentId, i => i.Id, (a, i) => i)
+                .Where(i => IncidentStatuses.Open.Contains(i.Status) && i.DeclaredAt >= since)
+                .OrderByDescending(i => i.DeclaredAt).Select(i => i.Id).FirstOrDefaultAsync(ct);
+            var incident = openId is null ? null : await IncidentAsync(openId, ct);
+            groups[group] = incident;
+            return incident is { IsOpen: true } ? incident : null;
+        }
+
+        /// <summary>
+        /// In a storm, new alerts on the service join one storm incident (declared when the storm begins,
+        /// its timeline listing every alert) instead of paging for each.
+        /// </summary>
+        private async Task<Incident?> StormAsync(ServiceState state, string serviceId, Actor by, CancellationToken ct)
+        {
+            if (!state.StormLooked)
+            {
+                state.StormLooked = true;
+                var stormId = await db.TimelineEntries.Where(e => e.Kind == TimelineKinds.Storm && e.At >= now - GroupWindow)
+                    .Join(db.Incidents, e => e.IncidentId, i => i.Id, (e, i) => i)
+                    .Where(i => i.ServiceId == serviceId && IncidentStatuses.Open.Contains(i.Status))
+                    .Select(i => i.Id).FirstOrDefaultAsync(ct);
+                state.Storm = stormId is null ? null : await IncidentAsync(stormId, ct);
+            }
+            if (state.Storm is { IsOpen: true } storm)
+                return storm;
+            var recent = state.DeclaredInLastMinute ??= await DeclaredInLastMinuteAsync(serviceId, ct);
+            if (recent < StormThreshold)
+                return null;
+            var service = state.Service ??= await db.Services.AsNoTracking().FirstAsync(s => s.Id == serviceId, ct);
+            storm = await actions.CreateAsync(service, $"Alert storm on {service.Name}: more than {StormThreshold} new incidents a minute", null,
+                new ImpactFacts { Condition = "partial" }, null, drill: false, by, ct);
+            storm.MarkStorm(recent, by, now);
+            incidents[storm.Id] = storm;
+            state.Storm = storm;
+            state.DeclaredInLastMinute = recent + 1;
+            return storm;
+        }
+
+        // Counted once per service and batch; the batch adds what it declares. A batch spans well under a minute.
+        private Task<int> DeclaredInLastMinuteAsync(string serviceId, CancellationToken ct)
+        {
+            var lastMinute = now.AddMinutes(-1);
+            return db.Incidents.CountAsync(i => i.ServiceId == serviceId && i.DeclaredAt >= lastMinute, ct);
+        }
+
+        private async Task<bool> InMaintenanceAsync(ServiceState state, string serviceId, DateTime at, string? deviceId, string? source, CancellationToken ct)
+        {
+            var active = state.Windows.Where(w => w.StartsAt <= at && w.EndsAt > at).Select(w => w.DeviceId).ToList();
+            if (active.Count == 0)
+                return false;
+            if (active.Contains(null) || (deviceId is not null && active.Contains(deviceId)))
+                return true;
+            return source is not null && await db.Devices.AnyAsync(d => d.Code == source && d.ServiceId == serviceId && active.Contains(d.Id), ct);
+        }
+
+        /// <summary>
+        /// Moves the facts Muster counts (reports, the devices they name, complaint growth over the
+        /// same hour's normal on the service) so that the plan's rules can raise the level by themselves.
+        /// </summary>
+        private async Task CountIntakeAsync(Incident incident, Actor by, DateTime receivedAt, CancellationToken ct)
+        {
+            // Reports are few: the batch so far is saved (inside its transaction) so this report's link is counted.
+            await db.SaveChangesAsync(ct);
+            var devices = await db.Reports.Where(r => r.IncidentId == incident.Id).Select(r => r.DeviceId).ToListAsync(ct);
+            var since = receivedAt - TimeSpan.FromDays(IntakeCount.NormalDays + 1);
+            var received = await db.Reports.Where(r => r.ServiceId == incident.ServiceId && r.ReceivedAt >= since && r.ReceivedAt <= receivedAt)
+                .Select(r => r.ReceivedAt).ToListAsync(ct);
+            var count = new IntakeCount(devices.Count, devices.Where(d => d is not null).Distinct().Count(), IntakeCount.ComplaintGrowth(received, receivedAt));
+            incident.CountIntake(count, await plans.GetAsync(db, incident.PlanVersionId, ct), by, now);
+        }
+
+        /// <summary>
+        /// An incident with only the timeline entries the correlator reads (breaches written, automatic
+        /// reopens): a storm or a long incident gathers hundreds of entries, and loading them all for
+        /// every alert made correlation quadratic. New entries are still appended and saved.
+        /// </summary>
+        private async Task<Incident> IncidentAsync(string id, CancellationToken ct)
+        {
+            if (incidents.TryGetValue(id, out var known))
+                return known;
+            var incident = await db.Incidents
+                .Include(i => i.Timeline.Where(e => e.Kind == TimelineKinds.SlaBreached || e.Kind == TimelineKinds.Reopened))
+                .FirstAsync(i => i.Id == id, ct);
+            incidents[id] = incident;
+            return incident;
+        }
+
+        /// <summary>Clocks once per incident the batch touched, as they stand after all its events.</summary>
+        public async Task SyncClocksAsync(CancellationToken ct)
+        {
+            foreach (var incident in touched)
                 await actions.SyncClocksAsync(incident, await plans.GetAsync(db, incident.PlanVersionId, ct), now, ct);
         }
     }
 
-    private static async Task<Incident?> TriggerAsync(MusterDb db, IncidentActions actions, PlanCatalog plans, Integration integration, AlertEvent e,
-        Alert? alert, Incident? incident, Actor by, DateTime now, CancellationToken ct)
-    {
-        if (alert is null)
-        {
-            alert = new Alert
-            {
-                IntegrationId = integration.Id,
-                ServiceId = integration.ServiceId,
-                DedupKey = e.DedupKey,
-                FirstSeenAt = e.ReceivedAt,
-            };
-            db.Alerts.Add(alert);
-        }
-        alert.Status = "firing";
-        alert.ResolvedAt = null;
-        alert.LastSeenAt = e.ReceivedAt;
-        alert.EventCount++;
-        alert.Summary = e.Summary ?? alert.Summary;
-        alert.Source = e.Source ?? alert.Source;
-        alert.Severity = e.Severity ?? alert.Severity;
-        alert.GroupKey = e.GroupKey ?? alert.Summary;
-        alert.Details = e.Payload ?? alert.Details;
-        if (incident is { IsOpen: true })
-            return incident;
-        var deviceId = integration.Type == Reports.ReportIntake.IntegrationType ? Reports.ReportIntake.DeviceIdOf(e.Payload) : null;
-        if (await MaintenanceEndpoints.InMaintenanceAsync(db, integration.ServiceId, e.ReceivedAt, deviceId, alert.Source, ct))
-        {
-            // Recorded and visible, but nobody is paged and no incident opens.
-            alert.Status = "suppressed";
-            alert.IncidentId = null;
-            return null;
-        }
-        // The same alert firing again soon after its incident resolved is that incident coming back.
-        if (incident is { ResolvedAt: { } resolvedAt } && now - resolvedAt < GroupWindow)
-        {
-            incident.Reopen(by, now, $"{alert.Summary} fired again");
-            return incident;
-        }
-
-        var since = now - GroupWindow;
-        var groupKey = alert.GroupKey;
-        var openId = await db.Alerts
-            .Where(a => a.ServiceId == integration.ServiceId && a.GroupKey == groupKey && a.IncidentId != null)
-            .Join(db.Incidents, a => a.IncidentId, i => i.Id, (a, i) => i)
-            .Where(i => IncidentStatuses.Open.Contains(i.Status) && i.DeclaredAt >= since)
-            .OrderByDescending(i => i.DeclaredAt).Select(i => i.Id).FirstOrDefaultAsync(ct);
-        incident = openId is null ? null : await LoadAsync(db, openId, ct);
-        incident ??= await StormAsync(db, actions, integration.ServiceId, by, now, ct);
-        if (incident is null)
-        {
-            var service = await db.Services.AsNoTracking().FirstAsync(s => s.Id == integration.ServiceId, ct);
-            var (_, plan) = await plans.ActiveForAsync(db, service, ct);
-            var mapping = plan.AlertSeverities.GetValueOrDefault(alert.Severity ?? "");
-            var title = alert.Summary.Length > Incident.MaxTitleLength ? alert.Summary[..Incident.MaxTitleLength] : alert.Summary;
-            incident = await actions.CreateAsync(service, title, null, mapping?.Impact ?? ImpactOf(alert.Severity), null, drill: false, by, ct);
-            if (mapping?.Level is { } least && plan.FindLevel(least) is { } floor && floor.Rank < incident.SeverityRank)
-                incident.SetSeverity(floor, $"the plan puts {alert.Severity} alerts at {floor.Key} at least", by, now);
-        }
-        alert.IncidentId = incident.Id;
-        incident.AttachAlert(alert.DedupKey, alert.Summary, by, now);
-        return incident;
-    }
-
-    /// <summary>
-    /// Moves the facts Muster counts (reports, the devices they name, complaint growth over the
-    /// same hour's normal on the service) so that the plan's rules can raise the level by themselves.
-    /// </summary>
-    private static async Task CountIntakeAsync(MusterDb db, PlanCatalog plans, Incident incident, Actor by, DateTime receivedAt, DateTime now, CancellationToken ct)
-    {
-        // The report's link to this incident is saved first, inside the batch's transaction, so it is counted.
-        await db.SaveChangesAsync(ct);
-        var devices = await db.Reports.Where(r => r.IncidentId == incident.Id).Select(r => r.DeviceId).ToListAsync(ct);
-        var since = receivedAt - TimeSpan.FromDays(IntakeCount.NormalDays + 1);
-        var received = await db.Reports.Where(r => r.ServiceId == incident.ServiceId && r.ReceivedAt >= since && r.ReceivedAt <= receivedAt)
-            .Select(r => r.ReceivedAt).ToListAsync(ct);
-        var count = new IntakeCount(devices.Count, devices.Where(d => d is not null).Distinct().Count(), IntakeCount.ComplaintGrowth(received, receivedAt));
-        incident.CountIntake(count, await plans.GetAsync(db, incident.PlanVersionId, ct), by, now);
-    }
-
-    /// <summary>
-    /// An incident with only the timeline entries the correlator reads (breaches written, automatic
-    /// reopens): a storm or a long incident gathers hundreds of entries, and loading them all for
-    /// every alert made correlation quadratic. New entries are still appended and saved.
-    /// </summary>
-    private static Task<Incident> LoadAsync(MusterDb db, string id, CancellationToken ct) =>
-        db.Incidents
-            .Include(i => i.Timeline.Where(e => e.Kind == TimelineKinds.SlaBreached || e.Kind == TimelineKinds.Reopened))
-            .FirstAsync(i => i.Id == id, ct);
-
     /// <summary>More new incidents than this in a minute on one service is a storm.</summary>
     public const int StormThreshold = 10;
-
-    /// <summary>
-    /// In a storm, new alerts on the service join one storm incident (declared when the storm begins,
-    /// its timeline listing every alert) instead of paging for each.
-    /// </summary>
-    private static async Task<Incident?> StormAsync(MusterDb db, IncidentActions actions, string serviceId, Actor by, DateTime now, CancellationToken ct)
-    {
-        var stormId = await db.TimelineEntries.Where(e => e.Kind == TimelineKinds.Storm && e.At >= now - GroupWindow)
-            .Join(db.Incidents, e => e.IncidentId, i => i.Id, (e, i) => i)
-            .Where(i => i.ServiceId == serviceId && IncidentStatuses.Open.Contains(i.Status))
-            .Select(i => i.Id).FirstOrDefaultAsync(ct);
-        if (stormId is not null)
-            return await LoadAsync(db, stormId, ct);
-        var lastMinute = now.AddMinutes(-1);
-        // Each event commits before the next, so the database holds every incident declared so far.
-        var recent = await db.Incidents.CountAsync(i => i.ServiceId == serviceId && i.DeclaredAt >= lastMinute, ct);
-        if (recent < StormThreshold)
-            return null;
-        var service = await db.Services.AsNoTracking().FirstAsync(s => s.Id == serviceId, ct);
-        var storm = await actions.CreateAsync(service, $"Alert storm on {service.Name}: more than {StormThreshold} new incidents a minute", null,
-            new ImpactFacts { Condition = "partial" }, null, drill: false, by, ct);
-        storm.MarkStorm(recent, by, now);
-        return storm;
-    }
 
     /// <summary>After this many automatic reopens, resolving the alerts no longer resolves the incident.</summary>
     public const int MaxAutoReopens = 2;
