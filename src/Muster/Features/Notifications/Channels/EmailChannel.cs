@@ -83,6 +83,11 @@ public sealed class EmailChannel(TimeProvider time)
         {
             return DeliveryResult.Failed($"email: authentication failed: {e.Message}");
         }
+        catch (NotSupportedException e)
+        {
+            // STARTTLS asked of a server that does not offer it: sending in clear instead would break the setting's promise.
+            return DeliveryResult.Failed($"email: {e.Message}");
+        }
         catch (SmtpCommandException e)
         {
             // 4xx replies are the server's "later" (greylisting, over quota), 5xx its "never".
