@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: format check, build, pure rules, the HTTP suite on SQLite and on
 # PostgreSQL, and the browser tests in Debian's Chromium, with Debian's Alertmanager as a real
-# client of the intake. Installs what is missing first (PostgreSQL, Chromium, Alertmanager) when
+# client of the intake. Installs what is missing first (PostgreSQL, Chromium, Alertmanager, aiosmtpd) when
 # run as root. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +11,8 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+# The email channel's tests send to a real SMTP server, Debian's aiosmtpd (Debian's python3, not one earlier on PATH).
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
 if ((${#missing[@]})); then
   if [[ $(id -u) != 0 ]]; then
     echo "test.sh: missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}" >&2
