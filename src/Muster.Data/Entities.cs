@@ -26,6 +26,162 @@ public sealed class Person
     public string? Phone { get; set; }
     public bool Active { get; set; } = true;
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>
+    /// How this person wants to be paged, as JSON: <c>[{delayMinutes, methodIds}]</c>; null pages every
+    /// contact method at once.
+    /// </summary>
+    public string? NotificationRules { get; set; }
+
+    /// <summary>The secret in this person's iCalendar feed URL: calendar apps cannot sign in.</summary>
+    public string? CalendarToken { get; set; }
+}
+
+/// <summary>A way to reach a person: an address on one kind of channel.</summary>
+public sealed class ContactMethod
+{
+    public string Id { get; set; } = Ids.New();
+    public string PersonId { get; set; } = "";
+
+    /// <summary>email, sms, voice, dingtalk, wecom, feishu, slack, teams or webhook.</summary>
+    public string Type { get; set; } = "email";
+
+    /// <summary>The email address, the mobile number, or the person's id in the chat app (for @mentions).</summary>
+    public string Address { get; set; } = "";
+
+    public string? Label { get; set; }
+
+    /// <summary>The configured channel that carries it (the SMS gateway, the group robot); null takes the first enabled one of its kind.</summary>
+    public string? ChannelId { get; set; }
+
+    /// <summary>Set when the person unsubscribed (an SMS reply of 退订) or the address bounced: nothing more is sent to it.</summary>
+    public DateTime? StoppedAt { get; set; }
+
+    public string? StoppedReason { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A configured sender: an SMS or voice gateway, a chat group robot, a webhook.</summary>
+public sealed class NotificationChannel
+{
+    public string Id { get; set; } = Ids.New();
+
+    /// <summary>A channel type of <c>NotificationChannels.Types</c>, such as <c>aliyun-sms</c> or <c>dingtalk</c>.</summary>
+    public string Type { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    /// <summary>The vendor's settings and credentials as JSON; never shown back in full.</summary>
+    public string Settings { get; set; } = "{}";
+
+    public bool Enabled { get; set; } = true;
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>An on-call schedule: layers of rotations, as JSON (a <c>ScheduleDefinition</c>).</summary>
+public sealed class Schedule
+{
+    public string Id { get; set; } = Ids.New();
+    public string Name { get; set; } = "";
+    public string? TeamId { get; set; }
+
+    /// <summary>The working-day calendar its working-day layers follow; null is weekends only.</summary>
+    public string? CalendarId { get; set; }
+
+    public string Definition { get; set; } = "{}";
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>Someone added to, taken off, or put in another's place on a schedule for a period.</summary>
+public sealed class ScheduleOverride
+{
+    public string Id { get; set; } = Ids.New();
+    public string ScheduleId { get; set; } = "";
+    public DateTime StartsAt { get; set; }
+    public DateTime EndsAt { get; set; }
+
+    /// <summary>add, remove or replace.</summary>
+    public string Kind { get; set; } = "replace";
+
+    public string PersonId { get; set; } = "";
+    public string? ReplacesPersonId { get; set; }
+    public string? Reason { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A request to hand a stretch of one's shifts to someone else; a manager approves it into an override.</summary>
+public sealed class SwapRequest
+{
+    public string Id { get; set; } = Ids.New();
+    public string ScheduleId { get; set; } = "";
+    public string RequestedBy { get; set; } = "";
+    public string WithPersonId { get; set; } = "";
+    public DateTime StartsAt { get; set; }
+    public DateTime EndsAt { get; set; }
+    public string? Reason { get; set; }
+
+    /// <summary>pending, approved or rejected.</summary>
+    public string Status { get; set; } = "pending";
+
+    public string? DecidedBy { get; set; }
+    public DateTime? DecidedAt { get; set; }
+    public string? OverrideId { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>Public holidays and make-up working days, in the calendar file format (<c>date,kind,name</c>).</summary>
+public sealed class WorkingCalendarRecord
+{
+    public string Id { get; set; } = Ids.New();
+    public string Name { get; set; } = "";
+    public string Entries { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>Who is paged, in which order, when an incident is not acknowledged: an <c>EscalationPolicyDefinition</c> as JSON.</summary>
+public sealed class EscalationPolicy
+{
+    public string Id { get; set; } = Ids.New();
+    public string Name { get; set; } = "";
+    public string Definition { get; set; } = "{}";
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// One message to one contact method (or one group channel): queued, sent, failed and why. Its id
+/// is the idempotency key, so a retry is the same message and not a second page.
+/// </summary>
+public sealed class Notification
+{
+    public string Id { get; set; } = Ids.New();
+    public string? IncidentId { get; set; }
+    public string? PersonId { get; set; }
+    public string? ContactMethodId { get; set; }
+    public string? ChannelId { get; set; }
+
+    /// <summary>The contact method's type or the channel's: email, sms, dingtalk...</summary>
+    public string Type { get; set; } = "";
+
+    /// <summary>page, reescalation, test, matrix.</summary>
+    public string Kind { get; set; } = "page";
+
+    /// <summary>The escalation step (1-based) and round that sent it.</summary>
+    public int? Step { get; set; }
+
+    public int? Round { get; set; }
+
+    /// <summary>queued, sent, failed, cancelled (acknowledged first) or bundled (sent inside another).</summary>
+    public string Status { get; set; } = "queued";
+
+    public int Attempts { get; set; }
+    public string? Detail { get; set; }
+    public string? ProviderId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime DueAt { get; set; }
+    public DateTime? SentAt { get; set; }
 }
 
 /// <summary>A key for programs. Only a hash is kept; the key is shown once when made.</summary>
@@ -56,6 +212,9 @@ public sealed class Service
 
     /// <summary>When every alert of an incident resolves, leave the incident for a person to resolve.</summary>
     public bool KeepOpenWhenAlertsResolve { get; set; }
+
+    /// <summary>Who is paged for this service's incidents; none pages nobody.</summary>
+    public string? EscalationPolicyId { get; set; }
 
     public DateTime CreatedAt { get; set; }
 }

@@ -28,6 +28,14 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<Report> Reports => Set<Report>();
     public DbSet<ReportPhoto> ReportPhotos => Set<ReportPhoto>();
+    public DbSet<ContactMethod> ContactMethods => Set<ContactMethod>();
+    public DbSet<NotificationChannel> NotificationChannels => Set<NotificationChannel>();
+    public DbSet<Schedule> Schedules => Set<Schedule>();
+    public DbSet<ScheduleOverride> ScheduleOverrides => Set<ScheduleOverride>();
+    public DbSet<SwapRequest> SwapRequests => Set<SwapRequest>();
+    public DbSet<WorkingCalendarRecord> WorkingCalendars => Set<WorkingCalendarRecord>();
+    public DbSet<EscalationPolicy> EscalationPolicies => Set<EscalationPolicy>();
+    public DbSet<Notification> Notifications => Set<Notification>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -45,6 +53,7 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
         b.Entity<Person>(e =>
         {
             e.HasIndex(p => p.Email).IsUnique();
+            e.HasIndex(p => p.CalendarToken).IsUnique();
             e.HasOne<Team>().WithMany().HasForeignKey(p => p.TeamId).OnDelete(DeleteBehavior.SetNull);
         });
         b.Entity<ApiKey>(e => e.HasIndex(k => k.Prefix).IsUnique());
@@ -110,6 +119,27 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
             e.HasOne<Service>().WithMany().HasForeignKey(m => m.ServiceId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<DeviceType>(e => e.HasKey(t => t.Key));
+        b.Entity<ContactMethod>(e =>
+        {
+            e.HasIndex(c => c.PersonId);
+            e.HasOne<Person>().WithMany().HasForeignKey(c => c.PersonId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<ScheduleOverride>(e =>
+        {
+            e.HasIndex(o => new { o.ScheduleId, o.EndsAt });
+            e.HasOne<Schedule>().WithMany().HasForeignKey(o => o.ScheduleId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<SwapRequest>(e =>
+        {
+            e.HasIndex(r => new { r.ScheduleId, r.Status });
+            e.HasOne<Schedule>().WithMany().HasForeignKey(r => r.ScheduleId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<WorkingCalendarRecord>(e => e.ToTable("WorkingCalendars"));
+        b.Entity<Notification>(e =>
+        {
+            e.HasIndex(n => new { n.IncidentId, n.CreatedAt });
+            e.HasIndex(n => new { n.ContactMethodId, n.SentAt });
+        });
         b.Entity<Device>(e =>
         {
             e.HasIndex(d => d.Code).IsUnique();
