@@ -49,4 +49,23 @@ public static class ScheduleValidator
         }
         return errors;
     }
+
+    /// <summary>What makes an override meaningless, each at its field.</summary>
+    public static IReadOnlyList<OnCallIssue> ValidateOverride(Override o)
+    {
+        var errors = new List<OnCallIssue>();
+        if (o.End <= o.Start)
+            errors.Add(new("end", "An override ends after it starts."));
+        if (!Enum.IsDefined(o.Kind))
+            errors.Add(new("kind", "kind is one of: add, remove, replace."));
+        if (string.IsNullOrWhiteSpace(o.PersonId))
+            errors.Add(new("personId", "An override names the person added, removed or put in someone's place."));
+        if (o.Kind == OverrideKind.Replace && string.IsNullOrWhiteSpace(o.ReplacesPersonId))
+            errors.Add(new("replacesPersonId", "A replacement names the person who steps aside."));
+        else if (o.Kind == OverrideKind.Replace && o.ReplacesPersonId == o.PersonId)
+            errors.Add(new("replacesPersonId", "A person cannot replace themselves."));
+        else if (o.Kind != OverrideKind.Replace && o.ReplacesPersonId is not null)
+            errors.Add(new("replacesPersonId", "Only a replacement names someone who steps aside."));
+        return errors;
+    }
 }

@@ -134,4 +134,13 @@ public sealed class OverrideTests
             [Seg(Utc(2026, 3, 2), Utc(2026, 3, 2, 1), "x"), Seg(Utc(2026, 3, 2, 1), Utc(2026, 3, 2, 3), "b")],
             Resolve(daily, Utc(2026, 3, 2), Utc(2026, 3, 2, 3), Ov(OverrideKind.Replace, Utc(2026, 3, 2), Utc(2026, 3, 2, 2), "x", replaces: "a")));
     }
+
+    [Fact]
+    public void Override_issues_name_their_fields()
+    {
+        Assert.Empty(ScheduleValidator.ValidateOverride(Ov(OverrideKind.Replace, H(10), H(12), "x", replaces: "a")));
+        Assert.Equal(["end", "replacesPersonId"], ScheduleValidator.ValidateOverride(Ov(OverrideKind.Replace, H(12), H(12), "x")).Select(e => e.Path));
+        Assert.Equal(["personId", "replacesPersonId"], ScheduleValidator.ValidateOverride(Ov(OverrideKind.Add, H(10), H(12), "", replaces: "a")).Select(e => e.Path));
+        Assert.Equal("A person cannot replace themselves.", Assert.Single(ScheduleValidator.ValidateOverride(Ov(OverrideKind.Replace, H(10), H(12), "a", replaces: "a"))).Message);
+    }
 }
