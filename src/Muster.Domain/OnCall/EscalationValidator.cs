@@ -102,13 +102,16 @@ public static class EscalationValidator
     // Repetitions that page at the same instant as the pass before, or that start beyond the horizon.
     private static void CheckRepetitions(EscalationPolicyDefinition policy, List<OnCallIssue> warnings)
     {
-        var plan = EscalationPlanner.Plan(policy, DateTime.UnixEpoch);
-        var starts = plan.Firings.Where(f => f.Repetition > 0 && f.Step == policy.RepeatFromStep).ToList();
-        if (starts[0].At == plan.Firings[policy.Steps.Count - 1].At)
+        var repeated = policy.Steps.Skip(policy.RepeatFromStep - 1).ToList();
+        if (repeated.All(s => s.DelayMinutes == 0))
         {
-            warnings.Add(new("repeatCount", $"Steps {policy.RepeatFromStep} to {policy.Steps.Count} have no delay, so every repetition pages at the same instant as the first pass; give step {policy.Steps.Count} a delay."));
+            var which = repeated.Count == 1 ? $"Step {policy.RepeatFromStep} has" : $"Steps {policy.RepeatFromStep} to {policy.Steps.Count} have";
+            warnings.Add(new("repeatCount", $"{which} no delay, so every repetition pages at the same instant as the first pass; give step {policy.Steps.Count} a delay."));
             return;
         }
+        var starts = EscalationPlanner.Plan(policy, DateTime.UnixEpoch).Firings
+            .Where(f => f.Repetition > 0 && f.Step == policy.RepeatFromStep)
+            .ToList();
         var reachable = starts.Count(f => f.At - DateTime.UnixEpoch <= ReachHorizon);
         if (reachable < starts.Count)
             warnings.Add(new("repeatCount", $"Only {reachable} of the {starts.Count} repetitions start within {Hours(ReachHorizon)} of the escalation starting; the rest are never reached in practice."));

@@ -26,8 +26,9 @@ public sealed record ScheduleLayer
 
     /// <summary>
     /// The local wall time (in the schedule's zone) of the first handoff; every later handoff is at
-    /// the same wall time of day, whatever DST does. A <see cref="DateTimeKind"/> is ignored. Before
-    /// it, the layer has nobody on call.
+    /// the same wall time of day, whatever DST does. Written without an offset; a UTC
+    /// <see cref="DateTimeKind"/> is ignored (the digits are the wall time). Before it, the layer has
+    /// nobody on call.
     /// </summary>
     public required DateTime Start { get; init; }
 
@@ -42,7 +43,8 @@ public sealed record ScheduleLayer
     /// <summary>
     /// People on call a turn. A turn takes that many consecutive members (the first is primary, the
     /// next backup, then backup2...), and the next turn starts right after them, so over
-    /// <c>Members.Count</c> turns every member is on call the same number of turns.
+    /// <c>Members.Count</c> turns every member is on call <c>ShiftSize</c> times. When ShiftSize and
+    /// the member count share a factor the members form fixed groups (4 members, 2 a shift: a+b, c+d).
     /// </summary>
     public int ShiftSize { get; init; } = 1;
 

@@ -22,6 +22,9 @@ public static class ScheduleValidator
             var path = $"layers[{i}]";
             if (string.IsNullOrWhiteSpace(layer.Name))
                 errors.Add(new($"{path}.name", "A layer needs a name, such as 'Primary' or 'Nights'."));
+            // JSON with an offset ("+08:00") is read as the server's local time, not the schedule's.
+            if (layer.Start.Kind == DateTimeKind.Local)
+                errors.Add(new($"{path}.start", "start is a wall time in the schedule's time zone, written without an offset, such as 2026-01-05T09:00:00."));
             if (!Enum.IsDefined(layer.RotationUnit))
                 errors.Add(new($"{path}.rotationUnit", "rotationUnit is one of: hours, days, weeks."));
             if (layer.RotationLength < 1)

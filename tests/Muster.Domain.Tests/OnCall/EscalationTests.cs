@@ -179,7 +179,16 @@ public sealed class EscalationTests
         var policy = new EscalationPolicyDefinition { Steps = [Step(10, Duty), Step(0, Lead)], RepeatCount = 2, RepeatFromStep = 2 };
         var warning = Assert.Single(EscalationValidator.Validate(policy, Exists).Warnings);
         Assert.Equal("repeatCount", warning.Path);
-        Assert.Contains("give step 2 a delay", warning.Message);
+        Assert.Equal("Step 2 has no delay, so every repetition pages at the same instant as the first pass; give step 2 a delay.", warning.Message);
+    }
+
+    [Fact]
+    public void A_last_step_without_delay_is_fine_when_the_repeated_steps_have_some()
+    {
+        // Pages at 0 and 10, then again at 10 and 20: the repetition follows the last step at once, by design.
+        var policy = new EscalationPolicyDefinition { Steps = [Step(10, Duty), Step(0, Lead)], RepeatCount = 1 };
+        Assert.Empty(EscalationValidator.Validate(policy, Exists).Warnings);
+        Assert.Equal([F(1, 0, 0), F(2, 0, 10), F(1, 1, 10), F(2, 1, 20)], EscalationPlanner.Plan(policy, T0).Firings);
     }
 
     [Fact]

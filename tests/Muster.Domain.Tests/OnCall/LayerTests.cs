@@ -93,6 +93,19 @@ public sealed class LayerTests
         Assert.Equal(TimeSpan.FromHours(15), segments[1].Duration);
     }
 
+    [Fact]
+    public void Window_edges_in_a_skipped_or_repeated_hour_follow_the_same_rule_as_handoffs()
+    {
+        // New York Mar 8: 02:30 does not exist -> 03:30 EDT (07:30Z); 06:00 EDT is 10:00Z: 2.5 h.
+        var early = Layer(Local(2026, 1, 1), "e") with { Restrictions = [new TimeRestriction { From = new(2, 30), To = new(6, 0), Days = [DayOfWeek.Sunday] }] };
+        var ny = Resolve(Schedule(NewYork, early), Utc(2026, 3, 8), Utc(2026, 3, 9));
+        Assert.Equal(Seg(Utc(2026, 3, 8, 7, 30), Utc(2026, 3, 8, 10), "e"), ny[1]);
+        // London Oct 25: 01:30 happens twice -> the BST one (00:30Z); 02:00 GMT is 02:00Z: 1.5 h.
+        var late = Layer(Local(2026, 1, 1), "l") with { Restrictions = [new TimeRestriction { From = new(1, 30), To = new(2, 0), Days = [DayOfWeek.Sunday] }] };
+        var london = Resolve(Schedule(London, late), Utc(2026, 10, 24, 12), Utc(2026, 10, 25, 12));
+        Assert.Equal(Seg(Utc(2026, 10, 25, 0, 30), Utc(2026, 10, 25, 2), "l"), london[1]);
+    }
+
     private static ScheduleDefinition OfficeAndOffDays() => Schedule(
         Shanghai,
         Layer(Local(2026, 1, 1), "o") with { Name = "office", Days = LayerDays.WorkingDays, Restrictions = [Window(9, 18)] },

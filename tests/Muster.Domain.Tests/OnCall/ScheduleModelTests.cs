@@ -117,4 +117,16 @@ public sealed class ScheduleModelTests
         Assert.Equal("A shift of 3 needs at least 3 members; the layer has 2.", issues[3].Message);
         Assert.Equal("layers", Assert.Single(ScheduleValidator.Validate(new ScheduleDefinition { TimeZone = "UTC" })).Path);
     }
+
+    [Fact]
+    public void A_layer_start_written_with_an_offset_is_refused()
+    {
+        const string json = """{"timeZone":"Asia/Shanghai","layers":[{"name":"x","start":"2026-01-05T09:00:00+08:00","members":["a"]}]}""";
+        var schedule = JsonSerializer.Deserialize<ScheduleDefinition>(json, JsonSerializerOptions.Web)!;
+        Assert.Equal("layers[0].start", Assert.Single(ScheduleValidator.Validate(schedule)).Path);
+        var utc = JsonSerializer.Deserialize<ScheduleDefinition>(json.Replace("+08:00", "Z", StringComparison.Ordinal), JsonSerializerOptions.Web)!;
+        Assert.Empty(ScheduleValidator.Validate(utc));
+        Assert.Equal("a", Who(utc, Utc(2026, 1, 5, 1)));
+        Assert.Equal("", Who(utc, Utc(2026, 1, 5, 0, 59)));
+    }
 }
