@@ -192,6 +192,14 @@ public sealed class Incident
     public void AttachAlert(string dedupKey, string summary, Actor by, DateTime now) =>
         Append(now, TimelineKinds.AlertAttached, by, summary, null, dedupKey);
 
+    /// <summary>An escalation step paged these people (names, comma-separated); none when nobody was on call.</summary>
+    public void RecordPaged(int step, string people, DateTime now) =>
+        Append(now, TimelineKinds.Paged, Actor.System, null, step.ToString(System.Globalization.CultureInfo.InvariantCulture), people);
+
+    /// <summary>Every message to this person failed: the escalation moves on without waiting.</summary>
+    public void RecordNotReached(string person, string reason, DateTime now) =>
+        Append(now, TimelineKinds.NotReached, Actor.System, reason, null, person);
+
     /// <summary>Marks this incident as the one that gathers an alert storm on its service.</summary>
     public void MarkStorm(int incidentsInLastMinute, Actor by, DateTime now) =>
         Append(now, TimelineKinds.Storm, by, null, null, incidentsInLastMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));

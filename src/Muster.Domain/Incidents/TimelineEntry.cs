@@ -14,6 +14,8 @@ public static class TimelineKinds
     public const string AlertResolved = "alert_resolved";
     public const string Storm = "storm";
     public const string ImpactCounted = "impact_counted";
+    public const string Paged = "paged";
+    public const string NotReached = "not_reached";
 }
 
 /// <summary>One line of an incident's timeline; the timeline is the incident's audit.</summary>

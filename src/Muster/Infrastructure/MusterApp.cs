@@ -17,6 +17,8 @@ using Muster.Features.Audit;
 using Muster.Features.Devices;
 using Muster.Features.Incidents;
 using Muster.Features.Intake;
+using Muster.Features.Notifications;
+using Muster.Features.Notifications.Channels;
 using Muster.Features.Operations;
 using Muster.Features.People;
 using Muster.Features.Plans;
@@ -73,6 +75,9 @@ public static class MusterApp
         services.AddScoped<IWorkHandler, AlertExpiryWork>();
         services.AddScoped<IWorkHandler, HeartbeatWork>();
         services.AddScoped<IWorkHandler, ReportPurgeWork>();
+        services.AddScoped<IWorkHandler, Features.Notifications.EscalationWork>();
+        services.AddScoped<IWorkHandler, Features.Notifications.DeliveryWork>();
+        services.AddNotificationChannels();
         services.AddSingleton<SqliteWriteGate>();
         services.AddSingleton<Correlator>();
         services.AddHostedService(sp => sp.GetRequiredService<Correlator>());
@@ -156,6 +161,7 @@ public static class MusterApp
         app.MapIntegrations();
         app.MapAlerts();
         app.MapMaintenance();
+        app.MapNotifications();
         // Kestrel enforces the limit on a body of unknown length; a declared length is refused before reading.
         var intake = app.MapGroup("").WithMetadata(new RequestSizeLimitAttribute(IntakeBodyLimit))
             .AddEndpointFilter((context, next) => context.HttpContext.Request.ContentLength > IntakeBodyLimit

@@ -51,6 +51,7 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
         var incident = Incident.Declare(Ids.New(), number, title, description, service.Id, versionId, plan, impact, startedAt, drill, by, now);
         db.Incidents.Add(incident);
         await SyncClocksAsync(incident, plan, now, ct);
+        await Notifications.Paging.StartAsync(db, incident, now, ct);
         MusterMetrics.IncidentDeclared();
         return incident;
     }
@@ -163,11 +164,24 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
         var incident = await FindAsync(id, track: true, ct);
         var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
         var now = Now;
+        var before = incident.Status;
         change(incident, plan, now);
         await SyncClocksAsync(incident, plan, now, ct);
+        await SyncPagingAsync(incident, before, now, ct);
         await db.SaveChangesAsync(ct);
         signal.Notify();
         return incident;
+    }
+
+    /// <summary>Acknowledging stops the escalation at once; reopening starts it again from the first step.</summary>
+    public async Task SyncPagingAsync(Incident incident, IncidentStatus before, DateTime now, CancellationToken ct = default)
+    {
+        if (before == IncidentStatus.Triggered && incident.Status != IncidentStatus.Triggered)
+            await Notifications.Paging.StopAsync(db, incident, now, ct);
+        else if (before != IncidentStatus.Triggered && incident.Status == IncidentStatus.Triggered)
+            await Notifications.Paging.StartAsync(db, incident, now, ct);
+        else if (before == IncidentStatus.Acknowledged && !incident.IsOpen)
+            await db.CancelAsync(Notifications.Paging.EscalateKey(incident.Id), ct);
     }
 
     /// <summary>
@@ -208,6 +222,8 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             TimelineKinds.AlertResolved => text["timeline.alert_resolved", e.To ?? ""],
             TimelineKinds.Storm => text["timeline.storm", e.To ?? ""],
             TimelineKinds.ImpactCounted => Counted(e.From, e.To),
+            TimelineKinds.Paged => string.IsNullOrEmpty(e.To) ? text["timeline.paged_nobody", e.From ?? ""] : text["timeline.paged", e.From ?? "", e.To],
+            TimelineKinds.NotReached => text["timeline.not_reached", e.To ?? ""],
             _ => e.Kind,
         };
     }

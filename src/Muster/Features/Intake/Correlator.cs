@@ -170,6 +170,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
             var by = new Actor($"integration:{integration.Id}", integration.Name);
             var alert = alerts.GetValueOrDefault((e.IntegrationId, e.DedupKey));
             var incident = alert?.IncidentId is { } incidentId ? await IncidentAsync(incidentId, ct) : null;
+            var before = incident?.Status;
             switch (e.Action)
             {
                 case "trigger":
@@ -203,7 +204,12 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
                     break;
             }
             if (incident is not null)
+            {
                 touched.Add(incident);
+                // New incidents started paging when declared; an acknowledged, resolved or reopened one moves here.
+                if (before is { } was)
+                    await actions.SyncPagingAsync(incident, was, now, ct);
+            }
         }
 
         private async Task ResolveAsync(Incident incident, Alert alert, Actor by, CancellationToken ct)

@@ -1,0 +1,64 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Muster.Data;
+
+namespace Muster.Features.Notifications;
+
+/// <summary>
+/// Signed, expiring links in messages: the token names the message it was sent in and the action
+/// (acknowledge or resolve), and is the only credential the button needs. The key lives in the
+/// database, so every process signs and checks with the same one.
+/// </summary>
+public static class ActionLinks
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+    private const string KeySetting = "action-link-key";
+
+    public sealed record Claim(string NotificationId, string Action, DateTime ExpiresAt);
+
+    public static async Task<byte[]> KeyAsync(MusterDb db, CancellationToken ct = default)
+    {
+        var stored = await db.Settings.Where(s => s.Key == KeySetting).Select(s => s.Value).FirstOrDefaultAsync(ct);
+        if (stored is not null)
+            return Convert.FromBase64String(stored);
+        var key = RandomNumberGenerator.GetBytes(32);
+        db.Settings.Add(new Setting { Key = KeySetting, Value = Convert.ToBase64String(key) });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return key;
+        }
+        catch (DbUpdateException)
+        {
+            // Another process made it first: use theirs.
+            db.ChangeTracker.Clear();
+            return Convert.FromBase64String(await db.Settings.Where(s => s.Key == KeySetting).Select(s => s.Value).FirstAsync(ct));
+        }
+    }
+
+    /// <summary>notificationId.action.expiry.signature: short enough for an SMS.</summary>
+    public static string Create(byte[] key, string notificationId, string action, DateTime expiresAt)
+    {
+        var body = $"{notificationId}.{action}.{new DateTimeOffset(expiresAt).ToUnixTimeSeconds()}";
+        return $"{body}.{Sign(key, body)}";
+    }
+
+    /// <summary>The claim when the token is genuine and unexpired; null otherwise.</summary>
+    public static Claim? Read(byte[] key, string token, DateTime now)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 4 || parts[1] is not ("ack" or "resolve") || !long.TryParse(parts[2], out var seconds))
+            return null;
+        var body = string.Join('.', parts[..3]);
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(key, body)), Encoding.ASCII.GetBytes(parts[3])))
+            return null;
+        var expires = DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime;
+        return expires < now ? null : new Claim(parts[0], parts[1], expires);
+    }
+
+    private static string Sign(byte[] key, string body) =>
+        Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(body))[..12]);
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,225 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+using Muster.Data;
+using Muster.Domain.Incidents;
+using Muster.Features.Notifications.Channels;
+using Muster.Infrastructure;
+
+namespace Muster.Features.Notifications;
+
+/// <summary>
+/// Sends one queued message. Idempotent: a message sent is never sent again, and its id is the
+/// idempotency key the channels pass on, so a retry after a crash is the same message. About one
+/// message a minute reaches a contact method; what comes in between is bundled into the next.
+/// </summary>
+public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, PlanCatalog plans, TimeProvider time, WorkSignal signal,
+    IConfiguration configuration, IOptions<MusterOptions> options, IStringLocalizer<SharedResource> text, ILogger<DeliveryWork> logger) : IWorkHandler
+{
+    public static readonly TimeSpan Throttle = TimeSpan.FromMinutes(1);
+    public const int MaxAttempts = 5;
+
+    public string Kind => Paging.DeliverWork;
+
+    public async Task HandleAsync(WorkItem item, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var notification = await db.Notifications.FirstOrDefaultAsync(n => n.Id == item.Payload, ct);
+        if (notification is not { Status: "queued" })
+            return;
+        var incident = notification.IncidentId is null ? null : await db.Incidents.AsNoTracking().FirstOrDefaultAsync(i => i.Id == notification.IncidentId, ct);
+        if (notification.Kind == "page" && incident is { Status: not IncidentStatus.Triggered })
+        {
+            Finish(notification, "cancelled", "acknowledged before it was sent");
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        var method = notification.ContactMethodId is null ? null : await db.ContactMethods.AsNoTracking().FirstOrDefaultAsync(m => m.Id == notification.ContactMethodId, ct);
+        var person = notification.PersonId is null ? null : await db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == notification.PersonId, ct);
+        if (method is null || person is null || method.StoppedAt is not null)
+        {
+            await FailAsync(notification, incident, person, method?.StoppedReason is { } why ? $"stopped: {why}" : "the contact method no longer exists", now, ct);
+            return;
+        }
+
+        // About one message a minute per contact method: wait for the minute, then send what gathered as one.
+        var lastSent = await db.Notifications.Where(n => n.ContactMethodId == method.Id && n.SentAt != null).MaxAsync(n => n.SentAt, ct);
+        if (lastSent is { } last && now - last < Throttle && notification.Kind != "test")
+        {
+            await db.ScheduleAsync(Paging.DeliverWork, item.Key, last + Throttle, notification.Id, now, ct);
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        var bundled = notification.Kind == "test" ? [] : await db.Notifications
+            .Where(n => n.ContactMethodId == method.Id && n.Status == "queued" && n.Id != notification.Id && n.DueAt <= now)
+            .ToListAsync(ct);
+
+        var message = await RenderAsync(notification, incident, bundled, person, ct);
+        var result = await SendAsync(method, message, ct);
+        notification.Attempts++;
+        switch (result.Status)
+        {
+            case DeliveryStatus.Sent:
+                Finish(notification, "sent", result.Detail);
+                notification.SentAt = now;
+                notification.ProviderId = result.ProviderId;
+                foreach (var other in bundled)
+                {
+                    Finish(other, "bundled", $"sent together with {notification.Id}");
+                    other.SentAt = now;
+                    await db.CancelAsync(Paging.DeliverKey(other.Id), ct);
+                }
+                break;
+            case DeliveryStatus.RateLimited or DeliveryStatus.Retry when notification.Attempts < MaxAttempts:
+                notification.Detail = result.Detail;
+                var wait = result.RetryAfter ?? TimeSpan.FromSeconds(15 * Math.Pow(2, notification.Attempts - 1));
+                await db.ScheduleAsync(Paging.DeliverWork, item.Key, now + wait, notification.Id, now, ct);
+                break;
+            default:
+                await FailAsync(notification, incident, person, result.Detail ?? result.Status.ToString(), now, ct);
+                return;
+        }
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Notification {Id} to a {Type} method: {Status}.", notification.Id, method.Type, notification.Status);
+    }
+
+    private static void Finish(Notification notification, string status, string? detail)
+    {
+        notification.Status = status;
+        notification.Detail = detail;
+    }
+
+    /// <summary>
+    /// A failed message; when every message of the step to this person has failed, the person is not
+    /// reached and the escalation moves on now rather than at the step's delay.
+    /// </summary>
+    private async Task FailAsync(Notification notification, Incident? incident, Person? person, string reason, DateTime now, CancellationToken ct)
+    {
+        Finish(notification, "failed", reason);
+        if (incident is not null && person is not null && notification.Kind == "page")
+        {
+            var others = await db.Notifications.AnyAsync(n => n.IncidentId == incident.Id && n.PersonId == person.Id && n.Step == notification.Step
+                && n.Round == notification.Round && n.Id != notification.Id && n.Status != "failed" && n.Status != "cancelled", ct);
+            if (!others)
+            {
+                var tracked = await db.Incidents.FirstAsync(i => i.Id == incident.Id, ct);
+                tracked.RecordNotReached(person.DisplayName, reason, now);
+                var escalation = await db.WorkItems.FirstOrDefaultAsync(w => w.Key == Paging.EscalateKey(incident.Id), ct);
+                if (escalation is not null && escalation.DueAt > now && tracked.Status == IncidentStatus.Triggered)
+                {
+                    escalation.DueAt = now;
+                    signal.Notify();
+                }
+            }
+        }
+        await db.SaveChangesAsync(ct);
+    }
+
+    private async Task<DeliveryResult> SendAsync(ContactMethod method, OutgoingMessage message, CancellationToken ct)
+    {
+        if (method.Type == "email")
+        {
+            var smtp = SmtpSettings.FromConfiguration(configuration);
+            if (string.IsNullOrWhiteSpace(smtp.Host))
+                return DeliveryResult.Failed("email is not set up: set Muster__Smtp__Host and Muster__Smtp__From");
+            var problems = smtp.Problems().ToList();
+            return problems.Count > 0
+                ? DeliveryResult.Failed($"email settings (Muster__Smtp__…): {string.Join("; ", problems)}")
+                : await new EmailChannel(time).SendAsync(smtp, new Recipient(Email: method.Address), message, ct);
+        }
+        var compatible = ContactTypes.ChannelTypesFor(method.Type);
+        var channel = await db.NotificationChannels.AsNoTracking()
+            .Where(c => c.Enabled && (method.ChannelId != null ? c.Id == method.ChannelId : compatible.Contains(c.Type)))
+            .OrderBy(c => c.CreatedAt).FirstOrDefaultAsync(ct);
+        if (channel is null)
+            return DeliveryResult.Failed($"no enabled channel carries {method.Type}: an administrator adds one under Channels");
+        var recipient = method.Type switch
+        {
+            "sms" or "voice" => new Recipient(Phone: method.Address),
+            "dingtalk" or "wecom" => new Recipient(MentionPhones: [method.Address]),
+            "feishu" or "slack" => new Recipient(MentionUserIds: [method.Address]),
+            _ => Recipient.Group,
+        };
+        return await channels.SendAsync(channel.Type, channel.Settings, recipient, message, ct);
+    }
+
+    /// <summary>The message in the recipient's language, short enough for SMS, with the level, service, the clock that matters, and the links.</summary>
+    private async Task<OutgoingMessage> RenderAsync(Notification notification, Incident? incident, IReadOnlyList<Notification> bundled, Person person, CancellationToken ct)
+    {
+        var culture = CultureInfo.GetCultureInfo(person.Language is "en" ? "en" : "zh-CN");
+        var previous = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = culture;
+        try
+        {
+            var key = await ActionLinks.KeyAsync(db, ct);
+            var now = time.GetUtcNow().UtcDateTime;
+            var expires = now + ActionLinks.Lifetime;
+            var baseUrl = (options.Value.PublicUrl ?? "http://127.0.0.1:5080").TrimEnd('/');
+            if (incident is null)
+            {
+                var testTitle = text["notify.test_title"];
+                var body = text["notify.test_body", person.DisplayName];
+                return new OutgoingMessage(notification.Kind, testTitle, body, body, null, null, baseUrl,
+                    new Dictionary<string, string> { ["name"] = person.DisplayName }, culture.Name, false, notification.Id);
+            }
+            var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
+            var level = plan.FindLevel(incident.SeverityLevel)?.Name.In(culture.Name) ?? incident.SeverityLevel;
+            var service = await db.Services.Where(s => s.Id == incident.ServiceId).Select(s => s.Name).FirstAsync(ct);
+            var ackMinutes = plan.TargetsFor(incident.SeverityLevel).Acknowledge;
+            var deadline = ackMinutes is { } minutes
+                ? TimeZoneInfo.ConvertTimeFromUtc(incident.DeclaredAt.AddMinutes(minutes), options.Value.Zone).ToString("HH:mm", CultureInfo.InvariantCulture)
+                : null;
+            var ackUrl = $"{baseUrl}/a/{ActionLinks.Create(key, notification.Id, "ack", expires)}";
+            var resolveUrl = $"{baseUrl}/a/{ActionLinks.Create(key, notification.Id, "resolve", expires)}";
+            var incidentUrl = $"{baseUrl}/incidents/{incident.Id}";
+            var drill = incident.Drill ? text["notify.drill"] + " " : "";
+            var again = notification.Kind == "reescalation" ? text["notify.reescalation"] + " " : "";
+            var title = $"{drill}{again}[{level}] {service}: {incident.Title}";
+            var lines = new List<string> { $"{drill}{incident.Reference} {incident.Title}", text["notify.level_service", level, service] };
+            if (deadline is not null)
+                lines.Add(text["notify.ack_by", deadline]);
+            lines.Add(text["notify.ack_link", ackUrl]);
+            lines.Add(text["notify.resolve_link", resolveUrl]);
+            lines.Add(text["notify.open_link", incidentUrl]);
+            if (bundled.Count > 0)
+            {
+                var ids = bundled.Select(b => b.IncidentId).ToList();
+                var more = await db.Incidents.AsNoTracking().Where(i => ids.Contains(i.Id)).Select(i => i.Number).ToListAsync(ct);
+                lines.Add(text["notify.bundled", bundled.Count, string.Join(", ", more.Select(n => $"INC-{n}"))]);
+            }
+            var shortText = $"{drill}[{level}] {service} {incident.Reference}: {incident.Title}";
+            if (shortText.Length > 70)
+                shortText = shortText[..69] + "…";
+            var parameters = new Dictionary<string, string>
+            {
+                ["level"] = level,
+                ["service"] = service,
+                ["title"] = incident.Title,
+                ["number"] = incident.Reference,
+                ["deadline"] = deadline ?? "",
+                ["url"] = ackUrl,
+            };
+            return new OutgoingMessage(notification.Kind, title, string.Join('\n', lines), shortText, ackUrl, resolveUrl, incidentUrl, parameters,
+                culture.Name, incident.Drill, notification.Id);
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
+    }
+}
+
+/// <summary>The kinds of contact method, and the channel types that carry each.</summary>
+public static class ContactTypes
+{
+    public static readonly IReadOnlyList<string> All = ["email", "sms", "voice", "dingtalk", "wecom", "feishu", "slack", "teams", "webhook"];
+
+    public static IReadOnlyList<string> ChannelTypesFor(string contactType) => contactType switch
+    {
+        "sms" => ["aliyun-sms", "tencent-sms", "twilio-sms", "http-sms"],
+        "voice" => ["aliyun-voice", "tencent-voice", "twilio-voice"],
+        "email" => ["email"],
+        _ => [contactType],
+    };
+}

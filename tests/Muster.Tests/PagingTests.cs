@@ -1,0 +1,224 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Muster.Data;
+using Muster.Domain.People;
+using Muster.Tests.Notifications;
+using Muster.Tests.Support;
+
+namespace Muster.Tests;
+
+/// <summary>A Muster whose email goes to a real SMTP server (Debian's aiosmtpd).</summary>
+public sealed class PagingApp : IAsyncLifetime
+{
+    public SmtpServer Smtp { get; } = new();
+    public MusterFactory App { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        await Smtp.InitializeAsync();
+        App = new MusterFactory
+        {
+            Configure = b =>
+            {
+                b.UseSetting("Muster:Smtp:Host", "127.0.0.1");
+                b.UseSetting("Muster:Smtp:Port", Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                b.UseSetting("Muster:Smtp:From", "duty@muster.test");
+                b.UseSetting("Muster:PublicUrl", "http://muster.test");
+            },
+        };
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Smtp.DisposeAsync();
+    }
+}
+
+/// <summary>From an alert to an email in a person's language, acknowledged from the message, with the escalation stopped.</summary>
+public sealed partial class PagingTests(PagingApp fixture) : IClassFixture<PagingApp>
+{
+    private MusterFactory App => fixture.App;
+
+    private async Task<string> PersonAsync(string name, string language, params (string Type, string Address)[] methods)
+    {
+        var id = await App.WithDb(async db =>
+        {
+            var person = new Person { Email = $"{Guid.NewGuid():N}@muster.test", DisplayName = name, Role = "responder", Language = language, CreatedAt = App.Time.UtcNow };
+            db.People.Add(person);
+            await db.SaveChangesAsync();
+            return person.Id;
+        });
+        var manager = App.Client(Role.Manager);
+        foreach (var (type, address) in methods)
+            Assert.Equal(HttpStatusCode.Created, (await manager.PostJsonAsync($"/api/v1/people/{id}/contact-methods", new { type, address })).StatusCode);
+        return id;
+    }
+
+    /// <summary>A service whose policy pages a schedule with <paramref name="onCall"/> at every hour, then <paramref name="next"/> after 5 minutes.</summary>
+    private async Task<(string ServiceId, string RoutingKey)> ServiceAsync(string onCall, string next)
+    {
+        var serviceId = await App.ServiceAsync($"paging {Guid.NewGuid():N}");
+        await App.WithDb(async db =>
+        {
+            var schedule = new Schedule
+            {
+                Name = "Duty phone",
+                Definition = JsonSerializer.Serialize(new
+                {
+                    timeZone = "Asia/Shanghai",
+                    layers = new[] { new { name = "Day and night", start = "2026-01-01T09:00:00", rotationUnit = "days", rotationLength = 1, members = new[] { onCall } } },
+                }),
+                CreatedAt = App.Time.UtcNow,
+                UpdatedAt = App.Time.UtcNow,
+            };
+            db.Schedules.Add(schedule);
+            var policy = new EscalationPolicy
+            {
+                Name = "Duty, then the manager",
+                Definition = JsonSerializer.Serialize(new
+                {
+                    steps = new object[]
+                    {
+                        new { delayMinutes = 5, targets = new[] { new { type = "schedule", id = schedule.Id } } },
+                        new { delayMinutes = 10, targets = new[] { new { type = "person", id = next } } },
+                    },
+                }),
+                CreatedAt = App.Time.UtcNow,
+                UpdatedAt = App.Time.UtcNow,
+            };
+            db.EscalationPolicies.Add(policy);
+            (await db.Services.FirstAsync(s => s.Id == serviceId)).EscalationPolicyId = policy.Id;
+            await db.SaveChangesAsync();
+            return 0;
+        });
+        var integration = await (await App.Client(Role.Manager).PostJsonAsync($"/api/v1/services/{serviceId}/integrations", new { type = "events", name = "monitor" })).JsonAsync();
+        return (serviceId, integration.GetProperty("secret").GetString()!);
+    }
+
+    private async Task<string> TriggerAsync(string routingKey, string summary)
+    {
+        var response = await App.Client(null).PostJsonAsync("/v2/enqueue", new
+        {
+            routing_key = routingKey,
+            event_action = "trigger",
+            dedup_key = Guid.NewGuid().ToString("N"),
+            payload = new { summary, source = "pay-gw-01", severity = "critical" },
+        });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await App.CorrelateAsync();
+        var alert = (await (await App.Client(Role.Viewer).GetAsync($"/api/v1/alerts?dedupKey={(await response.JsonAsync()).GetProperty("dedup_key").GetString()}")).JsonAsync());
+        return alert.GetProperty("items")[0].GetProperty("incidentId").GetString()!;
+    }
+
+    private async Task<List<JsonElement>> LogAsync(string incidentId) =>
+        (await (await App.Client(Role.Viewer).GetAsync($"/api/v1/incidents/{incidentId}/notifications")).JsonAsync()).EnumerateArray().ToList();
+
+    [GeneratedRegex(@"http://muster\.test/a/([A-Za-z0-9._-]+)")]
+    private static partial Regex Link();
+
+    [Fact]
+    public async Task An_alert_emails_the_person_on_call_whose_link_shows_a_button_and_acknowledges_only_on_post()
+    {
+        var mail = $"wang.{Guid.NewGuid():N}@example.com";
+        var wang = await PersonAsync("Wang Fang", "zh-CN", ("email", mail));
+        var li = await PersonAsync("Li Lei", "en", ("email", $"li.{Guid.NewGuid():N}@example.com"));
+        var (_, key) = await ServiceAsync(wang, li);
+
+        var incidentId = await TriggerAsync(key, "Payment success rate below 90%");
+        await App.RunDueWorkAsync(); // the escalation's first step
+        await App.RunDueWorkAsync(); // its messages
+
+        var message = await fixture.Smtp.SingleMessageAsync(m => m.To.ToString().Contains(mail, StringComparison.Ordinal));
+        Assert.Contains("Payment success rate below 90%", message.Subject);
+        var body = message.TextBody ?? "";
+        Assert.Contains("请于", body); // in Wang's language: acknowledge by a time
+        var links = Link().Matches(body).Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Equal(2, links.Count);
+        var ack = Assert.Single(links, l => l.Contains(".ack.", StringComparison.Ordinal));
+
+        var log = await LogAsync(incidentId);
+        var sent = Assert.Single(log, n => n.GetProperty("personId").GetString() == wang);
+        Assert.Equal("sent", sent.GetProperty("status").GetString());
+        Assert.Equal(1, sent.GetProperty("step").GetInt32());
+        var timeline = await (await App.Client(Role.Viewer).GetAsync($"/api/v1/incidents/{incidentId}/timeline")).JsonAsync();
+        Assert.Contains(timeline.EnumerateArray(), e => e.GetProperty("kind").GetString() == "paged" && e.GetProperty("to").GetString() == "Wang Fang");
+
+        // Opening the link (a chat preview, a mail scanner) acknowledges nothing.
+        var phone = App.Client(null);
+        var page = await phone.GetAsync($"/a/{ack}");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("<form method=\"post\">", html);
+        Assert.Contains("确认", html);
+        var incident = await (await App.Client(Role.Viewer).GetAsync($"/api/v1/incidents/{incidentId}")).JsonAsync();
+        Assert.Equal("triggered", incident.GetProperty("status").GetString());
+
+        // The button: a POST with no other field.
+        var posted = await phone.PostAsync($"/a/{ack}", null);
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        Assert.Contains("已确认", await posted.Content.ReadAsStringAsync());
+        incident = await (await App.Client(Role.Viewer).GetAsync($"/api/v1/incidents/{incidentId}")).JsonAsync();
+        Assert.Equal("acknowledged", incident.GetProperty("status").GetString());
+
+        // The escalation stopped: five minutes on, the second step pages nobody.
+        App.Time.Advance(TimeSpan.FromMinutes(6));
+        await App.RunDueWorkAsync();
+        await App.RunDueWorkAsync();
+        Assert.DoesNotContain(await LogAsync(incidentId), n => n.GetProperty("personId").GetString() == li);
+        Assert.False(await App.WithDb(db => db.WorkItems.AnyAsync(w => w.Key == $"escalate:{incidentId}")));
+
+        // A forged or tampered token is refused.
+        Assert.Equal(HttpStatusCode.NotFound, (await phone.GetAsync($"/a/{ack[..^2]}xx")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_acknowledgement_the_next_step_pages_and_a_person_nobody_can_reach_moves_it_on_at_once()
+    {
+        // Zhao has only an SMS number and no SMS gateway is set up: every message to Zhao fails.
+        var zhao = await PersonAsync("Zhao Min", "en", ("sms", "13812345678"));
+        var chenMail = $"chen.{Guid.NewGuid():N}@example.com";
+        var chen = await PersonAsync("Chen Jie", "en", ("email", chenMail));
+        var (_, key) = await ServiceAsync(zhao, chen);
+
+        var incidentId = await TriggerAsync(key, "Card readers offline in building A");
+        for (var i = 0; i < 4; i++)
+            await App.RunDueWorkAsync();
+
+        var log = await LogAsync(incidentId);
+        var failed = Assert.Single(log, n => n.GetProperty("personId").GetString() == zhao);
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        Assert.Contains("no enabled channel carries sms", failed.GetProperty("detail").GetString());
+        // Not reached: the second step did not wait its five minutes.
+        Assert.Contains(log, n => n.GetProperty("personId").GetString() == chen && n.GetProperty("status").GetString() == "sent" && n.GetProperty("step").GetInt32() == 2);
+        var message = await fixture.Smtp.SingleMessageAsync(m => m.To.ToString().Contains(chenMail, StringComparison.Ordinal));
+        Assert.Contains("Acknowledge by", message.TextBody);
+        var timeline = (await (await App.Client(Role.Viewer).GetAsync($"/api/v1/incidents/{incidentId}/timeline")).JsonAsync()).EnumerateArray().ToList();
+        Assert.Contains(timeline, e => e.GetProperty("kind").GetString() == "not_reached" && e.GetProperty("to").GetString() == "Zhao Min");
+    }
+
+    [Fact]
+    public async Task A_test_message_reaches_the_address_and_bad_contact_methods_name_the_field()
+    {
+        var mail = $"test.{Guid.NewGuid():N}@example.com";
+        var person = await PersonAsync("Sun Li", "en", ("email", mail));
+        var manager = App.Client(Role.Manager);
+        var method = (await (await manager.GetAsync($"/api/v1/people/{person}/contact-methods")).JsonAsync())[0].GetProperty("id").GetString();
+        Assert.Equal(HttpStatusCode.Accepted, (await manager.PostAsync($"/api/v1/contact-methods/{method}/test", null)).StatusCode);
+        await App.RunDueWorkAsync();
+        var message = await fixture.Smtp.SingleMessageAsync(m => m.To.ToString().Contains(mail, StringComparison.Ordinal));
+        Assert.Equal("Muster test message", message.Subject);
+
+        var bad = await manager.PostJsonAsync($"/api/v1/people/{person}/contact-methods", new { type = "pager", address = "" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.JsonAsync()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("type", out _));
+        Assert.True(errors.TryGetProperty("address", out _));
+        var phone = await manager.PostJsonAsync($"/api/v1/people/{person}/contact-methods", new { type = "sms", address = "call me" });
+        Assert.Contains("mobile number", (await phone.JsonAsync()).GetProperty("errors").GetProperty("address")[0].GetString());
+        // Someone else's contact methods are not a responder's business.
+        Assert.Equal(HttpStatusCode.Forbidden, (await App.Client(Role.Responder).GetAsync($"/api/v1/people/{person}/contact-methods")).StatusCode);
+    }
+}
