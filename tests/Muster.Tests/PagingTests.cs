@@ -146,6 +146,10 @@ public sealed partial class PagingTests(PagingApp fixture) : IClassFixture<Pagin
         var timeline = await (await App.Client(Role.Viewer).GetAsync($"/api/v1/incidents/{incidentId}/timeline")).JsonAsync();
         Assert.Contains(timeline.EnumerateArray(), e => e.GetProperty("kind").GetString() == "paged" && e.GetProperty("to").GetString() == "Wang Fang");
 
+        var incidentPage = await App.Client(Role.Viewer).GetStringAsync($"/incidents/{incidentId}");
+        Assert.Contains("Messages sent", incidentPage);
+        Assert.Contains("Wang Fang", incidentPage);
+
         // Opening the link (a chat preview, a mail scanner) acknowledges nothing.
         var phone = App.Client(null);
         var page = await phone.GetAsync($"/a/{ack}");
@@ -220,5 +224,24 @@ public sealed partial class PagingTests(PagingApp fixture) : IClassFixture<Pagin
         Assert.Contains("mobile number", (await phone.JsonAsync()).GetProperty("errors").GetProperty("address")[0].GetString());
         // Someone else's contact methods are not a responder's business.
         Assert.Equal(HttpStatusCode.Forbidden, (await App.Client(Role.Responder).GetAsync($"/api/v1/people/{person}/contact-methods")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_channel_needs_its_vendor_settings_and_never_shows_its_secret_back()
+    {
+        var admin = App.Client(Role.Admin);
+        var missing = await admin.PostJsonAsync("/api/v1/channels", new { type = "dingtalk", name = "Duty group", settings = new { secret = "SEC123" } });
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Contains("accessToken", (await missing.JsonAsync()).GetProperty("errors").GetProperty("settings")[0].GetString());
+        var unknown = await admin.PostJsonAsync("/api/v1/channels", new { type = "pigeon", name = "x", settings = new { } });
+        Assert.True((await unknown.JsonAsync()).GetProperty("errors").TryGetProperty("type", out _));
+
+        var created = await admin.PostJsonAsync("/api/v1/channels", new { type = "dingtalk", name = "Duty group", settings = new { accessToken = "tok", secret = "SEC-very-secret" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var list = await admin.GetStringAsync("/api/v1/channels");
+        Assert.Contains("Duty group", list);
+        Assert.DoesNotContain("SEC-very-secret", list);
+        Assert.DoesNotContain("SEC-very-secret", await admin.GetStringAsync("/admin/channels"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await App.Client(Role.Manager).PostJsonAsync("/api/v1/channels", new { type = "wecom", name = "x", settings = new { key = "k" } })).StatusCode);
     }
 }
