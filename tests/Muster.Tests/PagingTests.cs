@@ -244,4 +244,33 @@ public sealed partial class PagingTests(PagingApp fixture) : IClassFixture<Pagin
         Assert.DoesNotContain("SEC-very-secret", await admin.GetStringAsync("/admin/channels"));
         Assert.Equal(HttpStatusCode.Forbidden, (await App.Client(Role.Manager).PostJsonAsync("/api/v1/channels", new { type = "wecom", name = "x", settings = new { key = "k" } })).StatusCode);
     }
+
+    [Fact]
+    public async Task The_demo_pages_someone_by_email_at_once_on_every_demo_service_and_its_schedules_have_no_gaps()
+    {
+        var integrations = await App.WithDb(async db => (await Features.Demo.DemoData.LoadWithIntegrationsAsync(db, App.Time.UtcNow)).Integrations);
+        Assert.Equal(5, integrations.Count);
+        var gaps = await App.WithDb(async db =>
+        {
+            var schedules = await db.Schedules.Where(s => s.Name.EndsWith(" 值班")).ToListAsync();
+            var found = new List<string>();
+            foreach (var schedule in schedules)
+                if ((await Features.OnCall.OnCallLookup.ResolveAsync(db, schedule, App.Time.UtcNow, App.Time.UtcNow.AddDays(14))).Any(seg => seg.People.Count == 0))
+                    found.Add(schedule.Name);
+            return (schedules.Count, found);
+        });
+        Assert.Equal(5, gaps.Count);
+        Assert.Empty(gaps.found);
+
+        foreach (var (service, integration) in integrations)
+        {
+            var incidentId = await TriggerAsync(integration.Secret, $"Demo check on {service}");
+            await App.RunDueWorkAsync();
+            await App.RunDueWorkAsync();
+            var sent = (await LogAsync(incidentId)).Where(n => n.GetProperty("status").GetString() == "sent").ToList();
+            Assert.NotEmpty(sent);
+            Assert.All(sent, n => Assert.Equal("email", n.GetProperty("type").GetString()));
+            await fixture.Smtp.SingleMessageAsync(m => (m.Subject ?? "").Contains($"Demo check on {service}", StringComparison.Ordinal));
+        }
+    }
 }

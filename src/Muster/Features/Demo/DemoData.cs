@@ -1,7 +1,10 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Muster.Data;
+using Muster.Domain.OnCall;
 using Muster.Domain.People;
 using Muster.Features.Intake;
+using Muster.Features.OnCall;
 using Muster.Features.People;
 using Muster.Features.Plans;
 using Muster.Features.Services;
@@ -67,7 +70,73 @@ public static class DemoData
             var integration = await db.Integrations.FirstOrDefaultAsync(i => i.ServiceId == serviceId && i.Type == "events", ct)
                 ?? await IntegrationEndpoints.CreateAsync(db, serviceId, new IntegrationRequest("events", "Monitoring (events API)"), null, now, ct);
             integrations.Add((domain.Service, integration));
+            created += await OnCallAsync(db, domain, team.Id, serviceId, now, ct);
         }
         return (created, integrations);
+    }
+
+    /// <summary>
+    /// Every demo person can be emailed; a team schedule covers every hour of every day (a daily
+    /// handoff at 09:00, two a shift where the team has two); the service's policy pages it at once,
+    /// then the whole team after 5 minutes, twice more.
+    /// </summary>
+    private static async Task<int> OnCallAsync(MusterDb db, Domain domain, string teamId, string serviceId, DateTime now, CancellationToken ct)
+    {
+        var created = 0;
+        var emails = domain.People.Select(p => p.Email).ToList();
+        var people = await db.People.Where(p => emails.Contains(p.Email)).OrderBy(p => p.Email).ToListAsync(ct);
+        foreach (var person in people.Where(p => !db.ContactMethods.Any(m => m.PersonId == p.Id && m.Type == "email")))
+        {
+            db.ContactMethods.Add(new ContactMethod { PersonId = person.Id, Type = "email", Address = person.Email, Label = "demo", CreatedAt = now });
+            created++;
+        }
+        var scheduleName = $"{domain.Team} 值班";
+        var schedule = await db.Schedules.FirstOrDefaultAsync(s => s.Name == scheduleName, ct);
+        if (schedule is null)
+        {
+            var definition = new ScheduleDefinition
+            {
+                TimeZone = "Asia/Shanghai",
+                Layers =
+                [
+                    new ScheduleLayer
+                    {
+                        Name = "24h",
+                        Start = new DateTime(2026, 1, 1, 9, 0, 0, DateTimeKind.Unspecified),
+                        RotationUnit = RotationUnit.Days,
+                        RotationLength = 1,
+                        Members = people.Select(p => p.Id).ToList(),
+                        ShiftSize = Math.Min(2, people.Count),
+                    },
+                ],
+            };
+            schedule = new Schedule { Name = scheduleName, TeamId = teamId, Definition = JsonSerializer.Serialize(definition, OnCallLookup.Json), CreatedAt = now, UpdatedAt = now };
+            db.Schedules.Add(schedule);
+            created++;
+        }
+        var service = await db.Services.FirstAsync(s => s.Id == serviceId, ct);
+        if (service.EscalationPolicyId is null)
+        {
+            var policy = new EscalationPolicy
+            {
+                Name = $"{domain.Service} 升级策略",
+                Definition = JsonSerializer.Serialize(new EscalationPolicyDefinition
+                {
+                    Steps =
+                    [
+                        new EscalationStep { DelayMinutes = 5, Targets = [new EscalationTarget(EscalationTargetType.Schedule, schedule.Id)] },
+                        new EscalationStep { DelayMinutes = 10, Targets = [new EscalationTarget(EscalationTargetType.Team, teamId)] },
+                    ],
+                    RepeatCount = 2,
+                }, OnCallLookup.Json),
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            db.EscalationPolicies.Add(policy);
+            service.EscalationPolicyId = policy.Id;
+            created++;
+        }
+        await db.SaveChangesAsync(ct);
+        return created;
     }
 }
