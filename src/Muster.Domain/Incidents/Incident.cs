@@ -196,6 +196,10 @@ public sealed class Incident
     public void RecordPaged(int step, string people, DateTime now) =>
         Append(now, TimelineKinds.Paged, Actor.System, null, step.ToString(System.Globalization.CultureInfo.InvariantCulture), people);
 
+    /// <summary>The plan's notification matrix for a level went out to these audiences.</summary>
+    public void RecordInformed(string level, string audiences, DateTime now) =>
+        Append(now, TimelineKinds.Informed, Actor.System, null, level, audiences);
+
     /// <summary>Every message to this person failed: the escalation moves on without waiting.</summary>
     public void RecordNotReached(string person, string reason, DateTime now) =>
         Append(now, TimelineKinds.NotReached, Actor.System, reason, null, person);

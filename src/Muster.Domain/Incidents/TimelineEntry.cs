@@ -16,6 +16,7 @@ public static class TimelineKinds
     public const string ImpactCounted = "impact_counted";
     public const string Paged = "paged";
     public const string NotReached = "not_reached";
+    public const string Informed = "informed";
 }
 
 /// <summary>One line of an incident's timeline; the timeline is the incident's audit.</summary>

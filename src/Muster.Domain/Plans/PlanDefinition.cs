@@ -22,6 +22,13 @@ public sealed record PlanDefinition
     /// </summary>
     public IReadOnlyDictionary<string, AlertSeverityMapping> AlertSeverities { get; init; } = new Dictionary<string, AlertSeverityMapping>();
 
+    /// <summary>
+    /// The notification matrix by level key: who is told, by which channels, within what time, when
+    /// an incident opens at that level or rises to it. It is on top of the escalation policy, which
+    /// pages until someone acknowledges; these messages inform and are sent even after that.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<NotifyEntry>> Notify { get; init; } = new Dictionary<string, IReadOnlyList<NotifyEntry>>();
+
     public SeverityLevel? FindLevel(string key) => Levels.FirstOrDefault(l => l.Key == key);
 
     /// <summary>The level that applies when no rule matches.</summary>
@@ -90,6 +97,25 @@ public sealed record StageTargets
         Stage.Verify => Verify,
         _ => null,
     };
+}
+
+/// <summary>One row of the notification matrix.</summary>
+public sealed record NotifyEntry
+{
+    public static readonly IReadOnlyList<string> Audiences = ["oncall", "team", "managers", "everyone", "people", "channel"];
+    public static readonly IReadOnlyList<string> ContactTypes = ["email", "sms", "voice", "dingtalk", "wecom", "feishu", "slack", "teams", "webhook"];
+
+    /// <summary>oncall (the policy's first step now), team (the service's team), managers, everyone, people (named), or channel (a group robot).</summary>
+    public required string Audience { get; init; }
+
+    /// <summary>Contact method kinds (email, sms, dingtalk…) to reach each person by; for the channel audience, the names of configured channels.</summary>
+    public IReadOnlyList<string> Channels { get; init; } = [];
+
+    /// <summary>For the people audience: their email addresses.</summary>
+    public IReadOnlyList<string> People { get; init; } = [];
+
+    /// <summary>How soon the plan says they must be told: Muster sends at once and shows late deliveries against it.</summary>
+    public int WithinMinutes { get; init; }
 }
 
 /// <param name="Impact">The facts an incident opened by such an alert starts with.</param>

@@ -57,6 +57,30 @@ public static partial class PlanValidator
                 errors.Add(new($"{path}.impact.condition", "condition is one of: down, partial, minor."));
         }
 
+        foreach (var (levelKey, entries) in plan.Notify)
+        {
+            if (plan.FindLevel(levelKey) is null)
+                errors.Add(new($"notify.{levelKey}", $"'{levelKey}' is not a level of this plan; use one of {levelKeys}."));
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var entry = entries[i];
+                var path = $"notify.{levelKey}[{i}]";
+                if (!NotifyEntry.Audiences.Contains(entry.Audience))
+                    errors.Add(new($"{path}.audience", $"'{entry.Audience}' is not an audience; use one of {string.Join(", ", NotifyEntry.Audiences)}."));
+                if (entry.Channels.Count == 0)
+                    errors.Add(new($"{path}.channels", entry.Audience == "channel"
+                        ? "Name at least one configured channel (a group robot) to post to."
+                        : $"Name at least one way to reach them: {string.Join(", ", NotifyEntry.ContactTypes)}."));
+                else if (entry.Audience != "channel")
+                    foreach (var channel in entry.Channels.Where(c => !NotifyEntry.ContactTypes.Contains(c)))
+                        errors.Add(new($"{path}.channels", $"'{channel}' is not a kind of contact method; use {string.Join(", ", NotifyEntry.ContactTypes)}."));
+                if (entry.Audience == "people" && entry.People.Count == 0)
+                    errors.Add(new($"{path}.people", "The people audience names people by their email addresses."));
+                if (entry.WithinMinutes < 0)
+                    errors.Add(new($"{path}.withinMinutes", "withinMinutes is 0 (at once) or more."));
+            }
+        }
+
         foreach (var (levelKey, targets) in plan.Sla)
         {
             if (plan.FindLevel(levelKey) is null)

@@ -52,6 +52,7 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
         db.Incidents.Add(incident);
         await SyncClocksAsync(incident, plan, now, ct);
         await Notifications.Paging.StartAsync(db, incident, now, ct);
+        await Notifications.Matrix.SendAsync(db, incident, plan, now, ct);
         MusterMetrics.IncidentDeclared();
         return incident;
     }
@@ -165,7 +166,10 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
         var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
         var now = Now;
         var before = incident.Status;
+        var rank = incident.SeverityRank;
         change(incident, plan, now);
+        if (incident.SeverityRank < rank)
+            await Notifications.Matrix.SendAsync(db, incident, plan, now, ct);
         await SyncClocksAsync(incident, plan, now, ct);
         await SyncPagingAsync(incident, before, now, ct);
         await db.SaveChangesAsync(ct);
@@ -190,7 +194,8 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
     /// </summary>
     public async Task SyncClocksAsync(Incident incident, PlanDefinition plan, DateTime now, CancellationToken ct = default)
     {
-        incident.Reclassify(plan, Actor.System, now);
+        if (incident.Reclassify(plan, Actor.System, now))
+            await Notifications.Matrix.SendAsync(db, incident, plan, now, ct);
         var clocks = SlaClocks.Compute(incident.ClockInput, plan.TargetsFor(incident.SeverityLevel), now);
         foreach (var clock in clocks)
             incident.RecordBreach(clock, now);
@@ -224,6 +229,7 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             TimelineKinds.ImpactCounted => Counted(e.From, e.To),
             TimelineKinds.Paged => string.IsNullOrEmpty(e.To) ? text["timeline.paged_nobody", e.From ?? ""] : text["timeline.paged", e.From ?? "", e.To],
             TimelineKinds.NotReached => text["timeline.not_reached", e.To ?? ""],
+            TimelineKinds.Informed => text["timeline.informed", Level(e.From), e.To ?? ""],
             _ => e.Kind,
         };
     }

@@ -279,7 +279,10 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
                 var title = alert.Summary.Length > Incident.MaxTitleLength ? alert.Summary[..Incident.MaxTitleLength] : alert.Summary;
                 incident = await actions.CreateAsync(service, title, null, mapping?.Impact ?? ImpactOf(alert.Severity), null, drill: false, by, ct);
                 if (mapping?.Level is { } least && plan.FindLevel(least) is { } floor && floor.Rank < incident.SeverityRank)
+                {
                     incident.SetSeverity(floor, $"the plan puts {alert.Severity} alerts at {floor.Key} at least", by, now);
+                    await Notifications.Matrix.SendAsync(db, incident, plan, now, ct);
+                }
                 incidents[incident.Id] = incident;
                 state.DeclaredInLastMinute = (state.DeclaredInLastMinute ?? await DeclaredInLastMinuteAsync(integration.ServiceId, ct)) + 1;
             }
@@ -365,7 +368,11 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
             var received = await db.Reports.Where(r => r.ServiceId == incident.ServiceId && r.ReceivedAt >= since && r.ReceivedAt <= receivedAt)
                 .Select(r => r.ReceivedAt).ToListAsync(ct);
             var count = new IntakeCount(devices.Count, devices.Where(d => d is not null).Distinct().Count(), IntakeCount.ComplaintGrowth(received, receivedAt));
-            incident.CountIntake(count, await plans.GetAsync(db, incident.PlanVersionId, ct), by, now);
+            var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
+            var rank = incident.SeverityRank;
+            incident.CountIntake(count, plan, by, now);
+            if (incident.SeverityRank < rank)
+                await Notifications.Matrix.SendAsync(db, incident, plan, now, ct);
         }
 
         /// <summary>

@@ -35,6 +35,11 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
             await db.SaveChangesAsync(ct);
             return;
         }
+        if (notification.PersonId is null && notification.ChannelId is not null)
+        {
+            await SendToGroupAsync(notification, incident, now, ct);
+            return;
+        }
         var method = notification.ContactMethodId is null ? null : await db.ContactMethods.AsNoTracking().FirstOrDefaultAsync(m => m.Id == notification.ContactMethodId, ct);
         var person = notification.PersonId is null ? null : await db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == notification.PersonId, ct);
         if (method is null || person is null || method.StoppedAt is not null)
@@ -82,6 +87,38 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
         }
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Notification {Id} to a {Type} method: {Status}.", notification.Id, method.Type, notification.Status);
+    }
+
+    /// <summary>A post to a group robot (the plan's "IM to everyone"), @mentioning who is on call for the service.</summary>
+    private async Task SendToGroupAsync(Notification notification, Incident? incident, DateTime now, CancellationToken ct)
+    {
+        var channel = await db.NotificationChannels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == notification.ChannelId && c.Enabled, ct);
+        if (channel is null || incident is null)
+        {
+            Finish(notification, "failed", "the channel was removed or turned off");
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        var onCall = (await OnCall.OnCallLookup.ForServiceAsync(db, incident.ServiceId, now, ct)).Select(p => p.PersonId).ToList();
+        var phones = await db.People.AsNoTracking().Where(p => onCall.Contains(p.Id) && p.Phone != null).Select(p => p.Phone!).ToListAsync(ct);
+        var message = await RenderAsync(notification, incident, [], null, ct);
+        var result = await channels.SendAsync(channel.Type, channel.Settings, new Recipient(MentionPhones: phones), message, ct);
+        notification.Attempts++;
+        if (result.Status == DeliveryStatus.Sent)
+        {
+            Finish(notification, "sent", result.Detail);
+            notification.SentAt = now;
+        }
+        else if (result.Status is DeliveryStatus.Retry or DeliveryStatus.RateLimited && notification.Attempts < MaxAttempts)
+        {
+            notification.Detail = result.Detail;
+            await db.ScheduleAsync(Paging.DeliverWork, Paging.DeliverKey(notification.Id), now + (result.RetryAfter ?? TimeSpan.FromSeconds(15 * notification.Attempts)), notification.Id, now, ct);
+        }
+        else
+        {
+            Finish(notification, "failed", result.Detail);
+        }
+        await db.SaveChangesAsync(ct);
     }
 
     private static void Finish(Notification notification, string status, string? detail)
@@ -145,9 +182,10 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
     }
 
     /// <summary>The message in the recipient's language, short enough for SMS, with the level, service, the clock that matters, and the links.</summary>
-    private async Task<OutgoingMessage> RenderAsync(Notification notification, Incident? incident, IReadOnlyList<Notification> bundled, Person person, CancellationToken ct)
+    private async Task<OutgoingMessage> RenderAsync(Notification notification, Incident? incident, IReadOnlyList<Notification> bundled, Person? person, CancellationToken ct)
     {
-        var culture = CultureInfo.GetCultureInfo(person.Language is "en" ? "en" : "zh-CN");
+        // A group has no language of its own: most readers are in China.
+        var culture = CultureInfo.GetCultureInfo(person?.Language is "en" ? "en" : "zh-CN");
         var previous = CultureInfo.CurrentUICulture;
         CultureInfo.CurrentUICulture = culture;
         try
@@ -156,12 +194,13 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
             var now = time.GetUtcNow().UtcDateTime;
             var expires = now + ActionLinks.Lifetime;
             var baseUrl = (options.Value.PublicUrl ?? "http://127.0.0.1:5080").TrimEnd('/');
-            if (incident is null)
+            if (incident is null || person is null)
             {
+                var name = person?.DisplayName ?? "";
                 var testTitle = text["notify.test_title"];
-                var body = text["notify.test_body", person.DisplayName];
+                var body = text["notify.test_body", name];
                 return new OutgoingMessage(notification.Kind, testTitle, body, body, null, null, baseUrl,
-                    new Dictionary<string, string> { ["name"] = person.DisplayName }, culture.Name, false, notification.Id);
+                    new Dictionary<string, string> { ["name"] = name }, culture.Name, false, notification.Id);
             }
             var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
             var level = plan.FindLevel(incident.SeverityLevel)?.Name.In(culture.Name) ?? incident.SeverityLevel;
