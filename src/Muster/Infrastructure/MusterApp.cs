@@ -17,6 +17,7 @@ using Muster.Features.Audit;
 using Muster.Features.Devices;
 using Muster.Features.Incidents;
 using Muster.Features.Intake;
+using Muster.Features.OnCall;
 using Muster.Features.Operations;
 using Muster.Features.People;
 using Muster.Features.Plans;
@@ -156,6 +157,7 @@ public static class MusterApp
         app.MapIntegrations();
         app.MapAlerts();
         app.MapMaintenance();
+        app.MapOnCall();
         // Kestrel enforces the limit on a body of unknown length; a declared length is refused before reading.
         var intake = app.MapGroup("").WithMetadata(new RequestSizeLimitAttribute(IntakeBodyLimit))
             .AddEndpointFilter((context, next) => context.HttpContext.Request.ContentLength > IntakeBodyLimit
