@@ -202,10 +202,11 @@ public static class OnCallEndpoints
     /// <summary>The person's feed token, made the first time it is asked for. A person asks for their own; a manager for anyone's.</summary>
     public static async Task<string> CalendarTokenAsync(MusterDb db, string personId, ClaimsPrincipal user, CancellationToken ct = default)
     {
+        // Anyone signed in may list people, so a 404 before the 403 reveals nothing new.
+        var person = await db.People.FindAsync([personId], ct) ?? throw RequestException.NotFound("person", personId);
         if (user.FindFirstValue(ClaimTypes.NameIdentifier) != personId && !user.IsAtLeast(Role.Manager))
             throw new RequestException(StatusCodes.Status403Forbidden, "Your role does not allow this.",
                 new Dictionary<string, string[]> { ["id"] = ["You can get your own calendar feed; a manager can get anyone's."] });
-        var person = await db.People.FindAsync([personId], ct) ?? throw RequestException.NotFound("person", personId);
         if (person.CalendarToken is null)
         {
             person.CalendarToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
