@@ -5,9 +5,11 @@ using Muster.Infrastructure;
 
 namespace Muster.Features.Services;
 
-public sealed record ServiceRequest(string? Name, string? Description = null, string? TeamId = null, string? PlanId = null, bool KeepOpenWhenAlertsResolve = false);
+public sealed record ServiceRequest(string? Name, string? Description = null, string? TeamId = null, string? PlanId = null, bool KeepOpenWhenAlertsResolve = false,
+    string? EscalationPolicyId = null);
 
-public sealed record ServiceView(string Id, string Name, string? Description, string? TeamId, string? TeamName, string? PlanId, string? PlanKey, bool KeepOpenWhenAlertsResolve, DateTime CreatedAt);
+public sealed record ServiceView(string Id, string Name, string? Description, string? TeamId, string? TeamName, string? PlanId, string? PlanKey, bool KeepOpenWhenAlertsResolve, DateTime CreatedAt,
+    string? EscalationPolicyId = null);
 
 public static class ServiceEndpoints
 {
@@ -40,7 +42,8 @@ public static class ServiceEndpoints
                join p in db.Plans on s.PlanId equals p.Id into plans
                from p in plans.DefaultIfEmpty()
                orderby s.Name
-               select new ServiceView(s.Id, s.Name, s.Description, s.TeamId, t == null ? null : t.Name, s.PlanId, p == null ? null : p.Key, s.KeepOpenWhenAlertsResolve, s.CreatedAt))
+               select new ServiceView(s.Id, s.Name, s.Description, s.TeamId, t == null ? null : t.Name, s.PlanId, p == null ? null : p.Key, s.KeepOpenWhenAlertsResolve, s.CreatedAt,
+                   s.EscalationPolicyId))
             .AsNoTracking().ToListAsync(ct);
 
     /// <summary>Creates (id null) or updates a service, with its audit entry, in one save.</summary>
@@ -51,7 +54,7 @@ public static class ServiceEndpoints
             .Text(request.Description, "description", 2000, required: false);
         errors.ThrowIfAny();
         var service = id is null ? new Service { CreatedAt = now } : await db.Services.FindAsync([id], ct) ?? throw RequestException.NotFound("service", id);
-        var before = id is null ? null : new { service.Name, service.Description, service.TeamId, service.PlanId, service.KeepOpenWhenAlertsResolve };
+        var before = id is null ? null : new { service.Name, service.Description, service.TeamId, service.PlanId, service.KeepOpenWhenAlertsResolve, service.EscalationPolicyId };
         var name = request.Name!.Trim();
         if (await db.Services.AnyAsync(s => s.Name == name && s.Id != service.Id, ct))
             throw RequestException.Conflict("name", $"A service named '{name}' exists already; choose another name.");
@@ -59,15 +62,19 @@ public static class ServiceEndpoints
             throw RequestException.Unprocessable("teamId", $"There is no team '{request.TeamId}'; use an id from GET /api/v1/teams.");
         if (!string.IsNullOrEmpty(request.PlanId) && !await db.Plans.AnyAsync(p => p.Id == request.PlanId, ct))
             throw RequestException.Unprocessable("planId", $"There is no plan '{request.PlanId}'; use an id from GET /api/v1/plans.");
+        if (!string.IsNullOrEmpty(request.EscalationPolicyId) && !await db.EscalationPolicies.AnyAsync(p => p.Id == request.EscalationPolicyId, ct))
+            throw RequestException.Unprocessable("escalationPolicyId",
+                $"There is no escalation policy '{request.EscalationPolicyId}'; use an id from GET /api/v1/escalation-policies.");
         service.Name = name;
         service.Description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim();
         service.TeamId = string.IsNullOrEmpty(request.TeamId) ? null : request.TeamId;
         service.PlanId = string.IsNullOrEmpty(request.PlanId) ? null : request.PlanId;
         service.KeepOpenWhenAlertsResolve = request.KeepOpenWhenAlertsResolve;
+        service.EscalationPolicyId = string.IsNullOrEmpty(request.EscalationPolicyId) ? null : request.EscalationPolicyId;
         if (id is null)
             db.Services.Add(service);
         db.Record(user, id is null ? "service.created" : "service.updated", "service", service.Id, before,
-            new { service.Name, service.Description, service.TeamId, service.PlanId, service.KeepOpenWhenAlertsResolve }, now);
+            new { service.Name, service.Description, service.TeamId, service.PlanId, service.KeepOpenWhenAlertsResolve, service.EscalationPolicyId }, now);
         await db.SaveChangesAsync(ct);
         return service;
     }

@@ -10,11 +10,12 @@ public sealed class ServiceForm
     public string? TeamId { get; set; }
     public string? PlanId { get; set; }
     public bool KeepOpen { get; set; }
+    public string? EscalationPolicyId { get; set; }
 
-    public ServiceRequest ToRequest() => new(Name, Description, TeamId, PlanId, KeepOpen);
+    public ServiceRequest ToRequest() => new(Name, Description, TeamId, PlanId, KeepOpen, EscalationPolicyId);
 
     public static ServiceForm From(ServiceView s) =>
-        new() { Name = s.Name, Description = s.Description, TeamId = s.TeamId, PlanId = s.PlanId, KeepOpen = s.KeepOpenWhenAlertsResolve };
+        new() { Name = s.Name, Description = s.Description, TeamId = s.TeamId, PlanId = s.PlanId, KeepOpen = s.KeepOpenWhenAlertsResolve, EscalationPolicyId = s.EscalationPolicyId };
 
     public static string PlanName(PlanSummary plan) =>
         CultureInfo.CurrentUICulture.Name.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? plan.NameZh : plan.NameEn;
