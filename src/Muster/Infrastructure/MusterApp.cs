@@ -17,12 +17,9 @@ using Muster.Features.Audit;
 using Muster.Features.Devices;
 using Muster.Features.Incidents;
 using Muster.Features.Intake;
-<<<<<<< HEAD
 using Muster.Features.Notifications;
 using Muster.Features.Notifications.Channels;
-=======
 using Muster.Features.OnCall;
->>>>>>> oncall
 using Muster.Features.Operations;
 using Muster.Features.People;
 using Muster.Features.Plans;
@@ -165,11 +162,8 @@ public static class MusterApp
         app.MapIntegrations();
         app.MapAlerts();
         app.MapMaintenance();
-<<<<<<< HEAD
         app.MapNotifications();
-=======
         app.MapOnCall();
->>>>>>> oncall
         // Kestrel enforces the limit on a body of unknown length; a declared length is refused before reading.
         var intake = app.MapGroup("").WithMetadata(new RequestSizeLimitAttribute(IntakeBodyLimit))
             .AddEndpointFilter((context, next) => context.HttpContext.Request.ContentLength > IntakeBodyLimit
