@@ -273,4 +273,58 @@ public sealed partial class PagingTests(PagingApp fixture) : IClassFixture<Pagin
             await fixture.Smtp.SingleMessageAsync(m => (m.Subject ?? "").Contains($"Demo check on {service}", StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public async Task The_plans_matrix_tells_the_managers_at_level_1_by_email_even_after_an_acknowledgement_and_refuses_bad_rows()
+    {
+        var admin = App.Client(Role.Admin);
+        var managerMail = $"boss.{Guid.NewGuid():N}@example.com";
+        var boss = await App.WithDb(async db =>
+        {
+            var person = new Person { Email = managerMail, DisplayName = "Boss", Role = "manager", Language = "en", CreatedAt = App.Time.UtcNow };
+            db.People.Add(person);
+            db.ContactMethods.Add(new ContactMethod { PersonId = person.Id, Type = "email", Address = managerMail, CreatedAt = App.Time.UtcNow });
+            await db.SaveChangesAsync();
+            return person.Id;
+        });
+        var plan = Features.Plans.PlanEndpoints.Builtin("default") with
+        {
+            Key = "matrix-" + Guid.NewGuid().ToString("N")[..6],
+            Notify = new Dictionary<string, IReadOnlyList<Domain.Plans.NotifyEntry>>
+            {
+                ["L1"] = [new() { Audience = "managers", Channels = ["email"], WithinMinutes = 30 }],
+            },
+        };
+        string Json(object p) => JsonSerializer.Serialize(p, Infrastructure.PlanCatalog.Json);
+        var bad = plan with { Notify = new Dictionary<string, IReadOnlyList<Domain.Plans.NotifyEntry>> { ["L9"] = [new() { Audience = "aliens", Channels = ["pigeon"] }] } };
+        var refused = await admin.PostAsync("/api/v1/plans", new StringContent(Json(bad), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = (await refused.JsonAsync()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("notify.L9", out _));
+        Assert.True(errors.TryGetProperty("notify.L9[0].audience", out _));
+        Assert.True(errors.TryGetProperty("notify.L9[0].channels", out _));
+
+        var created = await admin.PostAsync("/api/v1/plans", new StringContent(Json(plan), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var planId = (await created.JsonAsync()).GetProperty("planId").GetString();
+        var service = (await (await admin.PostJsonAsync("/api/v1/services", new { name = "matrix " + Guid.NewGuid(), planId })).JsonAsync()).GetProperty("id").GetString();
+
+        // Declared at level 2 (no page: the service has no policy), then raised to level 1 by its facts.
+        var declared = await (await App.Client(Role.Responder).PostJsonAsync("/api/v1/incidents", new { title = "Card payments failing", serviceId = service, impact = new { affectedUsers = 5_000 } })).JsonAsync();
+        var id = declared.GetProperty("id").GetString()!;
+        Assert.Equal("L2", declared.GetProperty("severity").GetProperty("level").GetString());
+        await App.Client(Role.Responder).PostAsync($"/api/v1/incidents/{id}/acknowledge", null);
+        await App.RunDueWorkAsync();
+        Assert.Empty(await LogAsync(id));
+
+        await App.Client(Role.Responder).PatchAsync($"/api/v1/incidents/{id}/impact", System.Net.Http.Json.JsonContent.Create(new { affectedUsers = 20_000 }));
+        await App.RunDueWorkAsync();
+        var told = Assert.Single(await LogAsync(id));
+        Assert.Equal(boss, told.GetProperty("personId").GetString());
+        Assert.Equal("matrix", told.GetProperty("kind").GetString());
+        Assert.Equal("sent", told.GetProperty("status").GetString());
+        await fixture.Smtp.SingleMessageAsync(m => m.To.ToString().Contains(managerMail, StringComparison.Ordinal));
+        var timeline = (await (await App.Client(Role.Viewer).GetAsync($"/api/v1/incidents/{id}/timeline")).JsonAsync()).EnumerateArray();
+        Assert.Contains(timeline, e => e.GetProperty("kind").GetString() == "informed" && e.GetProperty("from").GetString() == "L1");
+    }
 }
