@@ -10,6 +10,7 @@ same machine). The warm-up alerts are sent and delivered like the others, and le
 Prints one TSV row."""
 import http.client
 import json
+import os
 import queue
 import sys
 import threading
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 
 kind, base, secrets_file, rate, warmup, seconds, receiver_log, pid, label = sys.argv[1:10]
 rate, warmup, seconds = float(rate), float(warmup), float(seconds)
-WAIT = 60.0  # seconds after the last send to wait for the last notification
+WAIT = float(os.environ.get("LATENCY_WAIT", "30"))  # seconds after the last send to wait for the last notification
 total = int(rate * (warmup + seconds))
 first_measured = int(rate * warmup)
 secrets = [s.strip() for s in open(secrets_file)] if secrets_file != "-" else []

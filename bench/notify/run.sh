@@ -9,11 +9,11 @@
 # The on-call set-up (people, contact methods, policies, services) is written as SQL by setup.py
 # until the escalation-policy API lands; everything else goes through Muster's API.
 # Tables go to bench/out/notify/.
-# Usage: bench/notify/run.sh [seconds per rate]   (default 20)
-#   RATES="20 50 100"  WARMUP=5  DBS=sqlite|both  ONLY=latency|escalate  ESC_INCIDENTS=10000  KILL_AT=0.3
+# Usage: bench/notify/run.sh [seconds per rate]   (default 10)
+#   RATES="20 50 100"  WARMUP=5  DBS=sqlite|both (PostgreSQL rows, fsync on)  LATENCY_WAIT=30  ESC_LEAD=15  ONLY=latency|escalate  ESC_INCIDENTS=10000  KILL_AT=0.3
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-DURATION=${1:-20}
+DURATION=${1:-10}
 RATES=${RATES:-20 50 100}
 WARMUP=${WARMUP:-5}
 ESC_INCIDENTS=${ESC_INCIDENTS:-10000}
@@ -130,4 +130,15 @@ if [[ ${ONLY:-latency} == latency ]]; then
     done
   done
   python3 bench/notify/table.py latency "$ROWS" | tee "$OUT/latency.md"
+fi
+
+if [[ ${ONLY:-escalate} == escalate ]]; then
+  label=esc-sqlite
+  sqlite_target "$label"
+  start_receiver "$TMP/recv-$label.log"
+  start_muster "$label" "$ESC_INCIDENTS" escalate "${DB_ARGS[@]}"
+  echo "== escalation: $ESC_INCIDENTS incidents, kill -9 at $KILL_AT; $(date -u '+%Y-%m-%d %H:%M UTC'); $(versions)" >&2
+  python3 bench/notify/escalate.py "http://127.0.0.1:$PORT_MUSTER" "$SECRETS" "$TMP/recv-$label.log" "$TMP/muster-$label/data/muster.db" \
+    "$SERVER" "$KILL_AT" "$TMP/muster-$label/log" "${MUSTER[@]}" --urls http://127.0.0.1:$PORT_MUSTER "${DB_ARGS[@]}" | tee "$OUT/escalate.md"
+  stop "$SERVER"; stop "$RECEIVER"
 fi

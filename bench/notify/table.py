@@ -3,7 +3,7 @@ import sys
 
 kind, rows = sys.argv[1], sys.argv[2]
 if kind == "latency":
-    print("| server | new alerts/s (target) | sent/s (real) | alerts | 2xx | notified | missing after 60 s | p50 ms | p90 ms | p99 ms | max ms "
+    print("| server | new alerts/s (target) | sent/s (real) | alerts | 2xx | notified | missing after 30 s | p50 ms | p90 ms | p99 ms | max ms "
           "| POST p50 ms | POST p99 ms | server CPU s | CPU ms/alert | peak RSS MB | load before / after |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for line in open(rows):
