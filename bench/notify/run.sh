@@ -4,7 +4,7 @@
 #     at RATES new alerts/s, for Debian's prometheus-alertmanager (group_by [alertname], group_wait 0s)
 #     and Muster (SQLite; PostgreSQL with DBS=both), each started fresh for every rate (latency.py).
 #  2. escalation: ESC_INCIDENTS incidents whose step 2 falls due at the same instant; lateness of
-#     every step-2 notification, with a kill -9 of Muster part-way and a restart; then exactly-once
+#     every step-2 notification, with a kill -9 of Muster during the escalations and another during the deliveries, each restarted at once; then exactly-once
 #     checks in the database and at the receiver (escalate.py). SQLite.
 # The on-call set-up (people, contact methods, policies, services) is written as SQL by setup.py
 # until the escalation-policy API lands; everything else goes through Muster's API.
