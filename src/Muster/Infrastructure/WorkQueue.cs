@@ -68,6 +68,9 @@ public static class WorkTable
 public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, WorkSignal signal, ILogger<WorkRunner> logger) : BackgroundService
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+
+    /// <summary>How many claimed items run at once.</summary>
+    public const int Concurrency = 8;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
     private readonly string owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
@@ -105,8 +108,11 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
             claimed = await db.WorkItems.FromSqlRaw(db.IsPostgres ? ClaimSql.Replace("LIMIT 100", "LIMIT 100 FOR UPDATE SKIP LOCKED") : ClaimSql, owner, until, now)
                 .AsNoTracking().ToListAsync(ct);
         }
-        foreach (var item in claimed)
-            await RunAsync(item, until, ct);
+        // Items are independent (each has its own key and its own DbContext); most of the time of a
+        // message is the vendor's answer, so several run at once. Items of one incident that collide
+        // on its concurrency token fail and are retried with the usual backoff.
+        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = ct },
+            async (item, token) => await RunAsync(item, until, token));
         return claimed.Count;
     }
 

@@ -12,7 +12,7 @@ namespace Muster.Features.Intake;
 /// is the same alert; a new alert joins the open incident of its service with the same group key
 /// (an alert name) declared within the window, or declares one.
 /// </summary>
-public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, SqliteWriteGate gate, ILogger<Correlator> logger) : BackgroundService
+public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, SqliteWriteGate gate, WorkSignal work, ILogger<Correlator> logger) : BackgroundService
 {
     public static readonly TimeSpan GroupWindow = TimeSpan.FromMinutes(30);
 
@@ -113,6 +113,8 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
             // One save for the batch: the batch keeps in memory what later events need to see.
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
+            // New incidents page at once: wake the work runner rather than leave it to its poll.
+            work.Notify();
             return eventIds.Count;
         }
         finally

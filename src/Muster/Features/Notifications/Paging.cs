@@ -98,6 +98,12 @@ public sealed class EscalationWork(MusterDb db, TimeProvider time, WorkSignal si
             var next = plan.Firings[state.Index + 1];
             await db.ScheduleAsync(Paging.EscalateWork, item.Key, next.At < now ? now : next.At, Paging.Payload(state with { Index = state.Index + 1 }), now, ct);
         }
+        else
+        {
+            // The last firing removes its own item in the same commit as its pages: a crash between
+            // them and the runner's delete would otherwise page this step again.
+            await db.CancelAsync(item.Key, ct);
+        }
         await db.SaveChangesAsync(ct);
         signal.Notify();
     }
