@@ -181,8 +181,8 @@ public sealed partial class PagingTests(PagingApp fixture) : IClassFixture<Pagin
     [Fact]
     public async Task Without_acknowledgement_the_next_step_pages_and_a_person_nobody_can_reach_moves_it_on_at_once()
     {
-        // Zhao has only an SMS number and no SMS gateway is set up: every message to Zhao fails.
-        var zhao = await PersonAsync("Zhao Min", "en", ("sms", "13812345678"));
+        // Zhao can only be reached on Feishu and no Feishu robot is set up: every message to Zhao fails.
+        var zhao = await PersonAsync("Zhao Min", "en", ("feishu", "ou_7d8a6e6df7621556ce0d21922b676706"));
         var chenMail = $"chen.{Guid.NewGuid():N}@example.com";
         var chen = await PersonAsync("Chen Jie", "en", ("email", chenMail));
         var (_, key) = await ServiceAsync(zhao, chen);
@@ -194,7 +194,7 @@ public sealed partial class PagingTests(PagingApp fixture) : IClassFixture<Pagin
         var log = await LogAsync(incidentId);
         var failed = Assert.Single(log, n => n.GetProperty("personId").GetString() == zhao);
         Assert.Equal("failed", failed.GetProperty("status").GetString());
-        Assert.Contains("no enabled channel carries sms", failed.GetProperty("detail").GetString());
+        Assert.Contains("no enabled channel carries feishu", failed.GetProperty("detail").GetString());
         // Not reached: the second step did not wait its five minutes.
         Assert.Contains(log, n => n.GetProperty("personId").GetString() == chen && n.GetProperty("status").GetString() == "sent" && n.GetProperty("step").GetInt32() == 2);
         var message = await fixture.Smtp.SingleMessageAsync(m => m.To.ToString().Contains(chenMail, StringComparison.Ordinal));
@@ -326,5 +326,59 @@ public sealed partial class PagingTests(PagingApp fixture) : IClassFixture<Pagin
         await fixture.Smtp.SingleMessageAsync(m => m.To.ToString().Contains(managerMail, StringComparison.Ordinal));
         var timeline = (await (await App.Client(Role.Viewer).GetAsync($"/api/v1/incidents/{id}/timeline")).JsonAsync()).EnumerateArray();
         Assert.Contains(timeline, e => e.GetProperty("kind").GetString() == "informed" && e.GetProperty("from").GetString() == "L1");
+    }
+
+    [Fact]
+    public async Task An_sms_reply_of_1_acknowledges_the_paged_incident_and_tuiding_stops_sms_to_the_number()
+    {
+        var admin = App.Client(Role.Admin);
+        var channel = await (await admin.PostJsonAsync("/api/v1/channels", new
+        {
+            type = "http-sms",
+            name = "Gateway " + Guid.NewGuid().ToString("N")[..6],
+            settings = new { url = "http://127.0.0.1:9/send", body = "{\"to\":\"{{phone}}\",\"text\":\"{{text}}\"}" },
+        })).JsonAsync();
+        var channelId = channel.GetProperty("id").GetString()!;
+        var replyUrl = await App.WithDb(db => Features.Notifications.SmsReplies.TokenAsync(db, channelId));
+        var number = "139" + Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var person = await PersonAsync("Qian Hao", "zh-CN", ("sms", number));
+        var serviceId = await App.ServiceAsync($"sms {Guid.NewGuid():N}");
+        var incident = await (await App.Client(Role.Responder).PostJsonAsync("/api/v1/incidents", new { title = "Hotline down", serviceId })).JsonAsync();
+        var incidentId = incident.GetProperty("id").GetString()!;
+        // As if the page had gone out by SMS to Qian Hao.
+        await App.WithDb(async db =>
+        {
+            var method = await db.ContactMethods.FirstAsync(m => m.PersonId == person);
+            db.Notifications.Add(new Notification
+            {
+                IncidentId = incidentId,
+                PersonId = person,
+                ContactMethodId = method.Id,
+                Type = "sms",
+                Kind = "page",
+                Status = "sent",
+                CreatedAt = App.Time.UtcNow,
+                DueAt = App.Time.UtcNow,
+                SentAt = App.Time.UtcNow
+            });
+            await db.SaveChangesAsync();
+            return 0;
+        });
+
+        var gateway = App.Client(null);
+        Assert.Equal(HttpStatusCode.NotFound, (await gateway.PostJsonAsync($"/hooks/sms-reply/{channelId}.0000", new { phone = number, text = "1" })).StatusCode);
+        // Aliyun's SmsUp shape, with the country code.
+        var ack = await gateway.PostJsonAsync($"/hooks/sms-reply/{replyUrl}", new[] { new { phone_number = "86" + number, content = "1", sign_name = "Muster" } });
+        Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        var after = await (await App.Client(Role.Viewer).GetAsync($"/api/v1/incidents/{incidentId}")).JsonAsync();
+        Assert.Equal("acknowledged", after.GetProperty("status").GetString());
+
+        // Twilio's form shape: 退订 stops SMS and voice to the number.
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["From"] = "+86" + number, ["Body"] = "退订" });
+        var stop = await gateway.PostAsync($"/hooks/sms-reply/{replyUrl}", form);
+        Assert.Equal("<Response></Response>", await stop.Content.ReadAsStringAsync());
+        var methods = await (await App.Client(Role.Manager).GetAsync($"/api/v1/people/{person}/contact-methods")).JsonAsync();
+        Assert.NotEqual(JsonValueKind.Null, methods[0].GetProperty("stoppedAt").ValueKind);
+        Assert.Contains("退订", methods[0].GetProperty("stoppedReason").GetString());
     }
 }

@@ -163,6 +163,7 @@ public static class MusterApp
         app.MapAlerts();
         app.MapMaintenance();
         app.MapNotifications();
+        app.MapSmsReplies();
         app.MapOnCall();
         // Kestrel enforces the limit on a body of unknown length; a declared length is refused before reading.
         var intake = app.MapGroup("").WithMetadata(new RequestSizeLimitAttribute(IntakeBodyLimit))
