@@ -1,0 +1,51 @@
+using Microsoft.Playwright;
+
+namespace Muster.Browser.Tests;
+
+public sealed class OnCallPagesTests(MusterServer server) : IClassFixture<MusterServer>
+{
+    [Fact]
+    public async Task A_responder_adds_contact_methods_sets_when_each_is_used_and_the_pages_of_on_call_open()
+    {
+        var page = await server.NewPageAsync();
+        await MusterServer.SignInAsync(page, MusterServer.ResponderEmail);
+
+        await page.Locator("a.who").ClickAsync();
+        await Assertions.Expect(page.Locator("main h1")).ToHaveTextAsync("My notifications");
+        await Assertions.Expect(page.Locator(".empty")).ToContainTextAsync("No contact methods yet");
+
+        // A phone number that is not one is named next to the field, and nothing is added.
+        await page.Locator("select[name='NewMethod.Type']").SelectOptionAsync("sms");
+        await page.Locator("input[name='NewMethod.Address']").FillAsync("call me");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator(".field-error")).ToContainTextAsync("mobile number");
+
+        await page.Locator("select[name='NewMethod.Type']").SelectOptionAsync("sms");
+        await page.Locator("input[name='NewMethod.Address']").FillAsync("13812345678");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+        await page.Locator("select[name='NewMethod.Type']").SelectOptionAsync("email");
+        await page.Locator("input[name='NewMethod.Address']").FillAsync("duty.phone@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+        var methods = page.GetByTestId("contact-methods");
+        await Assertions.Expect(methods).ToContainTextAsync("13812345678");
+        await Assertions.Expect(methods).ToContainTextAsync("duty.phone@example.com");
+
+        // Email at once, SMS after 5 minutes.
+        var rules = page.Locator("section", new() { Has = page.Locator("h2#rules") });
+        var now = rules.Locator("fieldset").Nth(0);
+        var later = rules.Locator("fieldset").Nth(1);
+        await now.Locator("label", new() { HasText = "13812345678" }).Locator("input").UncheckAsync();
+        await later.Locator("label", new() { HasText = "13812345678" }).Locator("input").CheckAsync();
+        await rules.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(now.Locator("label", new() { HasText = "duty.phone@example.com" }).Locator("input")).ToBeCheckedAsync();
+        await Assertions.Expect(now.Locator("label", new() { HasText = "13812345678" }).Locator("input")).Not.ToBeCheckedAsync();
+        await Assertions.Expect(later.Locator("label", new() { HasText = "13812345678" }).Locator("input")).ToBeCheckedAsync();
+
+        foreach (var (path, heading) in new[] { ("/schedules", "On-call schedules"), ("/escalation-policies", "Escalation policies") })
+        {
+            var response = await page.GotoAsync(path);
+            Assert.Equal(200, response!.Status);
+            await Assertions.Expect(page.Locator("main h1")).ToHaveTextAsync(heading);
+        }
+    }
+}
