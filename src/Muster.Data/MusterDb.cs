@@ -39,6 +39,15 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
+    /// <summary>
+    /// Set by code that already holds the process's SQLite write gate for a whole transaction
+    /// (intake's group commit, the correlator), so that its saves do not wait for the gate again.
+    /// </summary>
+    public bool HoldsWriteGate { get; set; }
+
+    /// <summary>Set while a save waits for, or holds, the write gate on its own behalf.</summary>
+    public bool SaveHoldsWriteGate { get; set; }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite hands DateTime back unspecified; every time in Muster is UTC.

@@ -63,6 +63,8 @@ public static class MusterApp
             if (current.Database.Provider == DatabaseSetup.Sqlite)
                 Directory.CreateDirectory(current.ResolvedDataDir);
             o.UseMuster(current.Database.Provider, current.ConnectionString);
+            if (current.Database.Provider == DatabaseSetup.Sqlite)
+                o.AddInterceptors(sp.GetRequiredService<SqliteGatedSaves>());
         });
 
         services.AddSingleton(TimeProvider.System);
@@ -80,6 +82,7 @@ public static class MusterApp
         services.AddScoped<IWorkHandler, Features.Notifications.DeliveryWork>();
         services.AddNotificationChannels();
         services.AddSingleton<SqliteWriteGate>();
+        services.AddSingleton<SqliteGatedSaves>();
         services.AddSingleton<Correlator>();
         services.AddHostedService(sp => sp.GetRequiredService<Correlator>());
         services.AddSingleton<IntakeWriter>();

@@ -65,7 +65,7 @@ public static class WorkTable
 /// Claims due work items with a lease and runs their handlers. A lease that expires (the process
 /// died) is claimed again; on PostgreSQL, SKIP LOCKED divides the rows among processes.
 /// </summary>
-public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, WorkSignal signal, ILogger<WorkRunner> logger) : BackgroundService
+public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, WorkSignal signal, Features.Intake.SqliteWriteGate gate, ILogger<WorkRunner> logger) : BackgroundService
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
 
@@ -105,8 +105,18 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
-            claimed = await db.WorkItems.FromSqlRaw(db.IsPostgres ? ClaimSql.Replace("LIMIT 100", "LIMIT 100 FOR UPDATE SKIP LOCKED") : ClaimSql, owner, until, now)
-                .AsNoTracking().ToListAsync(ct);
+            if (!db.IsPostgres)
+                await gate.WaitAsync(ct);
+            try
+            {
+                claimed = await db.WorkItems.FromSqlRaw(db.IsPostgres ? ClaimSql.Replace("LIMIT 100", "LIMIT 100 FOR UPDATE SKIP LOCKED") : ClaimSql, owner, until, now)
+                    .AsNoTracking().ToListAsync(ct);
+            }
+            finally
+            {
+                if (!db.IsPostgres)
+                    gate.Release();
+            }
         }
         // Items are independent (each has its own key and its own DbContext); most of the time of a
         // message is the vendor's answer, so several run at once. Items of one incident that collide
@@ -133,7 +143,17 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
                 ?? throw new InvalidOperationException($"No handler for work of kind '{item.Kind}'.");
             await handler.HandleAsync(item, ct);
             // A handler that rescheduled its own key cleared the lease, so this deletes nothing.
-            await db.WorkItems.Where(w => w.Id == item.Id && w.LeaseOwner == owner && w.LeaseUntil == leaseUntil).ExecuteDeleteAsync(ct);
+            if (!db.IsPostgres)
+                await gate.WaitAsync(ct);
+            try
+            {
+                await db.WorkItems.Where(w => w.Id == item.Id && w.LeaseOwner == owner && w.LeaseUntil == leaseUntil).ExecuteDeleteAsync(ct);
+            }
+            finally
+            {
+                if (!db.IsPostgres)
+                    gate.Release();
+            }
             MusterMetrics.WorkDone(item.Kind);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -97,6 +97,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
         var gated = !db.IsPostgres;
         if (gated)
             await gate.WaitAsync(ct);
+        db.HoldsWriteGate = gated;
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);

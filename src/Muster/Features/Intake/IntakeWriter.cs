@@ -49,6 +49,7 @@ public sealed class IntakeWriter(IServiceScopeFactory scopes, Correlator correla
                 var gated = !db.IsPostgres;
                 if (gated)
                     await gate.WaitAsync(CancellationToken.None);
+                db.HoldsWriteGate = gated;
                 try
                 {
                     await db.SaveChangesAsync(CancellationToken.None);
@@ -79,11 +80,18 @@ public sealed class IntakeWriter(IServiceScopeFactory scopes, Correlator correla
 /// 100 ms: under load that left intake commits sleeping most of the time. Other writers still rely
 /// on busy_timeout. Not used on PostgreSQL, whose row locks do not block these inserts.
 /// </summary>
+/// <summary>
+/// One SQLite writer at a time within the process, queued in memory: SQLite allows one writer, and
+/// a writer that finds the file locked sleeps in its busy handler (up to 100 ms a try) instead of
+/// being handed the lock the moment it is free. Every save on SQLite passes through it.
+/// </summary>
 public sealed class SqliteWriteGate : IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
 
     public Task WaitAsync(CancellationToken ct) => gate.WaitAsync(ct);
+
+    public void Wait() => gate.Wait();
 
     public void Release() => gate.Release();
 
