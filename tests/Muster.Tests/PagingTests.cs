@@ -58,7 +58,7 @@ public sealed partial class PagingTests(PagingApp fixture) : IClassFixture<Pagin
     }
 
     /// <summary>A service whose policy pages a schedule with <paramref name="onCall"/> at every hour, then <paramref name="next"/> after 5 minutes.</summary>
-    private async Task<(string ServiceId, string RoutingKey)> ServiceAsync(string onCall, string next)
+    private async Task<(string ServiceId, string RoutingKey)> ServiceAsync(string onCall, string next, int? reescalateAfterMinutes = null)
     {
         var serviceId = await App.ServiceAsync($"paging {Guid.NewGuid():N}");
         await App.WithDb(async db =>
@@ -85,6 +85,7 @@ public sealed partial class PagingTests(PagingApp fixture) : IClassFixture<Pagin
                         new { delayMinutes = 5, targets = new[] { new { type = "schedule", id = schedule.Id } } },
                         new { delayMinutes = 10, targets = new[] { new { type = "person", id = next } } },
                     },
+                    reescalateAfterMinutes,
                 }),
                 CreatedAt = App.Time.UtcNow,
                 UpdatedAt = App.Time.UtcNow,
@@ -111,6 +112,16 @@ public sealed partial class PagingTests(PagingApp fixture) : IClassFixture<Pagin
         await App.CorrelateAsync();
         var alert = (await (await App.Client(Role.Viewer).GetAsync($"/api/v1/alerts?dedupKey={(await response.JsonAsync()).GetProperty("dedup_key").GetString()}")).JsonAsync());
         return alert.GetProperty("items")[0].GetProperty("incidentId").GetString()!;
+    }
+
+    /// <summary>
+    /// Runs what is due until nothing is, a few seconds at a time: the class shares one Muster, so
+    /// other tests' work falls due too, and items that collided on an incident retry after a backoff.
+    /// </summary>
+    private async Task DrainAsync()
+    {
+        for (var i = 0; i < 20 && await App.RunDueWorkAsync() + await App.RunDueWorkAsync() > 0; i++)
+            App.Time.Advance(TimeSpan.FromSeconds(5));
     }
 
     private async Task<List<JsonElement>> LogAsync(string incidentId) =>
@@ -380,5 +391,32 @@ public sealed partial class PagingTests(PagingApp fixture) : IClassFixture<Pagin
         var methods = await (await App.Client(Role.Manager).GetAsync($"/api/v1/people/{person}/contact-methods")).JsonAsync();
         Assert.NotEqual(JsonValueKind.Null, methods[0].GetProperty("stoppedAt").ValueKind);
         Assert.Contains("退订", methods[0].GetProperty("stoppedReason").GetString());
+    }
+
+    [Fact]
+    public async Task An_acknowledged_incident_nobody_touches_pages_the_first_step_again_but_a_note_puts_that_off()
+    {
+        var mail = $"he.{Guid.NewGuid():N}@example.com";
+        var he = await PersonAsync("He Ping", "en", ("email", mail));
+        var other = await PersonAsync("Ma Lin", "en");
+        var (_, key) = await ServiceAsync(he, other, reescalateAfterMinutes: 20);
+        var incidentId = await TriggerAsync(key, "Sorting line 3 stopped");
+        await App.RunDueWorkAsync();
+        Assert.Equal(HttpStatusCode.OK, (await App.Client(Role.Responder).PostAsync($"/api/v1/incidents/{incidentId}/acknowledge", null)).StatusCode);
+
+        // A note at minute 15 is someone working on it: the next look is 20 minutes after that.
+        App.Time.Advance(TimeSpan.FromMinutes(15));
+        await App.Client(Role.Responder).PostJsonAsync($"/api/v1/incidents/{incidentId}/notes", new { text = "Belt motor replaced, testing" });
+        App.Time.Advance(TimeSpan.FromMinutes(6));
+        await DrainAsync();
+        Assert.DoesNotContain(await LogAsync(incidentId), n => n.GetProperty("kind").GetString() == "reescalation");
+
+        // Twenty quiet minutes after the note: page the first step again.
+        App.Time.Advance(TimeSpan.FromMinutes(15));
+        await DrainAsync();
+        var again = Assert.Single(await LogAsync(incidentId), n => n.GetProperty("kind").GetString() == "reescalation");
+        Assert.Equal(he, again.GetProperty("personId").GetString());
+        Assert.Equal("sent", again.GetProperty("status").GetString());
+        await fixture.Smtp.SingleMessageAsync(m => m.To.ToString().Contains(mail, StringComparison.Ordinal) && (m.Subject ?? "").Contains("[Still open]", StringComparison.Ordinal));
     }
 }

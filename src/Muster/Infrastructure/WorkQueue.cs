@@ -45,6 +45,9 @@ public static class WorkTable
             db.WorkItems.Add(new WorkItem { Kind = kind, Key = key, DueAt = dueAt, Payload = payload, CreatedAt = now });
             return;
         }
+        // Cancelled earlier in this unit of work and scheduled again: keep the row.
+        if (db.Entry(item).State == EntityState.Deleted)
+            db.Entry(item).State = EntityState.Modified;
         item.Kind = kind;
         item.DueAt = dueAt;
         item.Payload = payload;

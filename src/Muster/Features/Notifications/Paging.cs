@@ -28,9 +28,12 @@ public static class Paging
     public static async Task StartAsync(MusterDb db, Incident incident, DateTime now, CancellationToken ct = default)
     {
         var policyId = await db.Services.Where(s => s.Id == incident.ServiceId).Select(s => s.EscalationPolicyId).FirstOrDefaultAsync(ct);
-        if (policyId is null)
+        var policy = policyId is null ? null : await db.EscalationPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.Id == policyId, ct);
+        if (policy is null)
             return;
-        await db.ScheduleAsync(EscalateWork, EscalateKey(incident.Id), now, Payload(new EscalationState(policyId, now, 0)), now, ct);
+        // The first step pages in the same commit that opens the incident: its messages are queued
+        // the moment the incident exists, with no escalation item in between.
+        await EscalationWork.FireAsync(db, incident, OnCallLookup.Definition(policy), new EscalationState(policy.Id, now, 0), now, ct);
     }
 
     /// <summary>
@@ -50,7 +53,12 @@ public static class Paging
             n.Detail = "acknowledged before it was sent";
             await db.CancelAsync(DeliverKey(n.Id), ct);
         }
-        if (incident.Status != IncidentStatus.Acknowledged || state is null)
+        if (incident.Status != IncidentStatus.Acknowledged)
+            return;
+        // After the last step there is no item to read the policy from: the service names it.
+        if (state is null && await db.Services.Where(s => s.Id == incident.ServiceId).Select(s => s.EscalationPolicyId).FirstOrDefaultAsync(ct) is { } policyId)
+            state = new EscalationState(policyId, now, 0);
+        if (state is null)
             return;
         var policy = await db.EscalationPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.Id == state.PolicyId, ct);
         if (policy is not null && EscalationPlanner.ReescalateAt(OnCallLookup.Definition(policy), now) is { } at)
@@ -87,25 +95,36 @@ public sealed class EscalationWork(MusterDb db, TimeProvider time, WorkSignal si
         if (incident.Status != IncidentStatus.Triggered)
             return;
 
+        await FireAsync(db, incident, definition, state, now, ct);
+        await db.SaveChangesAsync(ct);
+        signal.Notify();
+    }
+
+    /// <summary>
+    /// Runs the firing <paramref name="state"/> points at and schedules the next one, or removes the
+    /// escalation's item after the last (in the same commit as its pages: a crash between them and
+    /// the runner's delete would otherwise page that step again). The caller saves.
+    /// </summary>
+    public static async Task FireAsync(MusterDb db, Incident incident, EscalationPolicyDefinition definition, EscalationState state, DateTime now, CancellationToken ct)
+    {
+        var key = Paging.EscalateKey(incident.Id);
         var plan = EscalationPlanner.Plan(definition, state.StartedAt);
         if (state.Index >= plan.Firings.Count)
+        {
+            await db.CancelAsync(key, ct);
             return;
+        }
         var firing = plan.Firings[state.Index];
-        var step = definition.Steps[firing.Step - 1];
-        await PageAsync(incident, step, firing.Step, firing.Repetition, "page", now, ct);
+        await PageAsync(db, incident, definition.Steps[firing.Step - 1], firing.Step, firing.Repetition, "page", now, ct);
         if (state.Index + 1 < plan.Firings.Count)
         {
             var next = plan.Firings[state.Index + 1];
-            await db.ScheduleAsync(Paging.EscalateWork, item.Key, next.At < now ? now : next.At, Paging.Payload(state with { Index = state.Index + 1 }), now, ct);
+            await db.ScheduleAsync(Paging.EscalateWork, key, next.At < now ? now : next.At, Paging.Payload(state with { Index = state.Index + 1 }), now, ct);
         }
         else
         {
-            // The last firing removes its own item in the same commit as its pages: a crash between
-            // them and the runner's delete would otherwise page this step again.
-            await db.CancelAsync(item.Key, ct);
+            await db.CancelAsync(key, ct);
         }
-        await db.SaveChangesAsync(ct);
-        signal.Notify();
     }
 
     /// <summary>Acknowledged and untouched since: page the first step again, and look again later.</summary>
@@ -124,7 +143,7 @@ public sealed class EscalationWork(MusterDb db, TimeProvider time, WorkSignal si
         }
         else
         {
-            await PageAsync(incident, definition.Steps[0], 1, 0, "reescalation", now, ct);
+            await PageAsync(db, incident, definition.Steps[0], 1, 0, "reescalation", now, ct);
             await db.ScheduleAsync(Paging.EscalateWork, Paging.EscalateKey(incident.Id), EscalationPlanner.ReescalateAt(definition, now)!.Value,
                 Paging.Payload(state with { Reescalate = now }), now, ct);
         }
@@ -132,7 +151,7 @@ public sealed class EscalationWork(MusterDb db, TimeProvider time, WorkSignal si
         signal.Notify();
     }
 
-    private async Task PageAsync(Incident incident, EscalationStep step, int stepNumber, int round, string kind, DateTime now, CancellationToken ct)
+    private static async Task PageAsync(MusterDb db, Incident incident, EscalationStep step, int stepNumber, int round, string kind, DateTime now, CancellationToken ct)
     {
         var targets = await OnCallLookup.TargetsAsync(db, step.Targets, now, ct);
         var ids = targets.Select(t => t.PersonId).ToList();
