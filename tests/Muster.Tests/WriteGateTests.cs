@@ -32,4 +32,26 @@ public sealed class WriteGateTests(MusterFactory app) : IClassFixture<MusterFact
         var response = await note.WaitAsync(TimeSpan.FromSeconds(15));
         Assert.True(response.IsSuccessStatusCode);
     }
+
+    [Fact]
+    public async Task Messages_that_make_the_link_key_at_once_agree_on_it_and_keep_what_they_track()
+    {
+        // Seven messages found no key and each tried to make it; the losers used to clear their own
+        // context, so a message sent was never marked sent. Now they agree and keep their changes.
+        var scopes = Enumerable.Range(0, 6).Select(_ => app.Services.CreateAsyncScope()).ToList();
+        try
+        {
+            var contexts = scopes.Select(s => s.ServiceProvider.GetRequiredService<MusterDb>()).ToList();
+            var tracked = contexts.Select(db => db.Teams.Add(new Team { Name = $"t {Guid.NewGuid():N}", CreatedAt = app.Time.UtcNow }).Entity).ToList();
+            var keys = await Task.WhenAll(contexts.Select(db => Features.Notifications.ActionLinks.KeyAsync(db)));
+            Assert.Single(keys.Select(Convert.ToBase64String).Distinct());
+            for (var i = 0; i < contexts.Count; i++)
+                Assert.Equal(EntityState.Added, contexts[i].Entry(tracked[i]).State);
+        }
+        finally
+        {
+            foreach (var scope in scopes)
+                await scope.DisposeAsync();
+        }
+    }
 }

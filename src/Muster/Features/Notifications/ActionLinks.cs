@@ -22,19 +22,11 @@ public static class ActionLinks
         var stored = await db.Settings.Where(s => s.Key == KeySetting).Select(s => s.Value).FirstOrDefaultAsync(ct);
         if (stored is not null)
             return Convert.FromBase64String(stored);
-        var key = RandomNumberGenerator.GetBytes(32);
-        db.Settings.Add(new Setting { Key = KeySetting, Value = Convert.ToBase64String(key) });
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return key;
-        }
-        catch (DbUpdateException)
-        {
-            // Another process made it first: use theirs.
-            db.ChangeTracker.Clear();
-            return Convert.FromBase64String(await db.Settings.Where(s => s.Key == KeySetting).Select(s => s.Value).FirstAsync(ct));
-        }
+        // Several messages may be the first at once: the first insert wins and all read it back. A
+        // statement of its own, so that the caller's tracked changes are neither saved nor cleared.
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        await db.Database.ExecuteSqlAsync($"INSERT INTO \"Settings\" (\"Key\", \"Value\") VALUES ({KeySetting}, {key}) ON CONFLICT (\"Key\") DO NOTHING", ct);
+        return Convert.FromBase64String(await db.Settings.Where(s => s.Key == KeySetting).Select(s => s.Value).FirstAsync(ct));
     }
 
     /// <summary>notificationId.action.expiry.signature: short enough for an SMS.</summary>
