@@ -419,4 +419,16 @@ public sealed partial class PagingTests(PagingApp fixture) : IClassFixture<Pagin
         Assert.Equal("sent", again.GetProperty("status").GetString());
         await fixture.Smtp.SingleMessageAsync(m => m.To.ToString().Contains(mail, StringComparison.Ordinal) && (m.Subject ?? "").Contains("[Still open]", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_manager_sees_a_persons_contact_methods_and_a_responder_does_not()
+    {
+        var person = await PersonAsync("Gao Yan", "en", ("email", $"gao.{Guid.NewGuid():N}@example.com"), ("sms", "13987654321"));
+        var page = await App.Client(Role.Manager).GetStringAsync($"/people/{person}/notifications");
+        Assert.Contains("Notifications of Gao Yan", page);
+        Assert.Contains("13987654321", page);
+        var denied = await App.Client(Role.Responder).GetStringAsync($"/people/{person}/notifications");
+        Assert.Contains("Only managers can see or change", denied);
+        Assert.DoesNotContain("13987654321", denied);
+    }
 }
