@@ -106,25 +106,6 @@ public static class MaintenanceEndpoints
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>
-    /// Whether the service, or the device an alert is about, is in a maintenance window at this
-    /// instant. An alert is about a device when it comes from that device's reports or its source
-    /// is the device's code (a kiosk's heartbeat or agent).
-    /// </summary>
-    public static async Task<bool> InMaintenanceAsync(MusterDb db, string serviceId, DateTime at, string? deviceId, string? source, CancellationToken ct)
-    {
-        var windows = await db.MaintenanceWindows.AsNoTracking()
-            .Where(m => m.ServiceId == serviceId && m.StartsAt <= at && m.EndsAt > at)
-            .Select(m => m.DeviceId).ToListAsync(ct);
-        if (windows.Count == 0)
-            return false;
-        if (windows.Contains(null))
-            return true;
-        if (deviceId is not null && windows.Contains(deviceId))
-            return true;
-        return source is not null && await db.Devices.AnyAsync(d => d.Code == source && d.ServiceId == serviceId && windows.Contains(d.Id), ct);
-    }
-
     private static MaintenanceView View(MaintenanceWindow m, string? deviceCode, DateTime now) =>
         new(m.Id, m.ServiceId, m.DeviceId, deviceCode, m.StartsAt, m.EndsAt, m.Reason, m.CreatedBy, m.StartsAt <= now && m.EndsAt > now);
 }

@@ -49,7 +49,8 @@ public static class ActionLinks
         return expires < now ? null : new Claim(parts[0], parts[1], expires);
     }
 
-    private static string Sign(byte[] key, string body) =>
+    /// <summary>A short HMAC of <paramref name="body"/> under the link key, URL-safe.</summary>
+    public static string Sign(byte[] key, string body) =>
         Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(body))[..12]);
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -37,7 +37,7 @@ public static class SmsReplies
 
     /// <summary>The reply URL's token for a channel: its id and a signature.</summary>
     public static async Task<string> TokenAsync(MusterDb db, string channelId, CancellationToken ct = default) =>
-        $"{channelId}.{Sign(await ActionLinks.KeyAsync(db, ct), channelId)}";
+        $"{channelId}.{ActionLinks.Sign(await ActionLinks.KeyAsync(db, ct), ReplyBody(channelId))}";
 
     private static async Task<string?> ChannelOfAsync(MusterDb db, string token, CancellationToken ct)
     {
@@ -45,14 +45,14 @@ public static class SmsReplies
         if (dot <= 0)
             return null;
         var channelId = token[..dot];
-        var expected = Sign(await ActionLinks.KeyAsync(db, ct), channelId);
+        var expected = ActionLinks.Sign(await ActionLinks.KeyAsync(db, ct), ReplyBody(channelId));
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(token[(dot + 1)..])))
             return null;
         return await db.NotificationChannels.AnyAsync(c => c.Id == channelId, ct) ? channelId : null;
     }
 
-    private static string Sign(byte[] key, string channelId) =>
-        Convert.ToHexString(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes("sms-reply:" + channelId))[..12]).ToLowerInvariant();
+    // Its own prefix, so that no reply token is also a valid action-link signature.
+    private static string ReplyBody(string channelId) => "sms-reply:" + channelId;
 
     /// <summary>
     /// The replies in a gateway's push: Twilio's form (From, Body), Aliyun's SmsUp (phone_number,
