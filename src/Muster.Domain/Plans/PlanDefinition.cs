@@ -4,7 +4,9 @@ namespace Muster.Domain.Plans;
 
 /// <summary>
 /// One immutable version of an emergency plan: its severity levels, the rules that pick a level
-/// from impact facts, and the SLA targets per level. Stored as JSON now, written as YAML later.
+/// from impact facts, the SLA targets per level, who is told, the command structure, the
+/// checklists, the message templates, and the review and upward-report rules. Written as YAML,
+/// stored as JSON.
 /// </summary>
 public sealed record PlanDefinition
 {
@@ -28,6 +30,36 @@ public sealed record PlanDefinition
     /// pages until someone acknowledges; these messages inform and are sent even after that.
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<NotifyEntry>> Notify { get; init; } = new Dictionary<string, IReadOnlyList<NotifyEntry>>();
+
+    /// <summary>The services (by name) and fault categories (by key) the plan covers.</summary>
+    public PlanScope Scope { get; init; } = new();
+
+    /// <summary>The kinds of fault the plan names; an incident may carry one.</summary>
+    public IReadOnlyList<FaultCategory> Categories { get; init; } = [];
+
+    /// <summary>The hours counted by levels whose targets set <see cref="StageTargets.BusinessHours"/>.</summary>
+    public BusinessHours? BusinessHours { get; init; }
+
+    /// <summary>The command structure: the commander and the working groups.</summary>
+    public IReadOnlyList<PlanRole> Roles { get; init; } = [];
+
+    /// <summary>The steps each level (and category) requires, with owners and deadlines.</summary>
+    public IReadOnlyList<Checklist> Checklists { get; init; } = [];
+
+    /// <summary>Message templates by name, in zh-CN and en (see <see cref="PlanTemplates"/>).</summary>
+    public IReadOnlyDictionary<string, LocalizedText> Templates { get; init; } = new Dictionary<string, LocalizedText>();
+
+    /// <summary>When a post-incident review is required.</summary>
+    public ReviewRule? Review { get; init; }
+
+    /// <summary>Who above the response is told at which level, and how fast.</summary>
+    public IReadOnlyList<UpwardReport> ReportUpward { get; init; } = [];
+
+    public PlanRole? FindRole(string key) => Roles.FirstOrDefault(r => r.Key == key);
+
+    /// <summary>The checklist steps for a level and category, in plan order, each once.</summary>
+    public IReadOnlyList<ChecklistStep> StepsFor(string level, string? category) =>
+        Checklists.Where(c => c.Applies(level, category)).SelectMany(c => c.Steps).DistinctBy(s => s.Key).ToList();
 
     public SeverityLevel? FindLevel(string key) => Levels.FirstOrDefault(l => l.Key == key);
 
@@ -87,6 +119,9 @@ public sealed record StageTargets
     public int? Repair { get; init; }
     public int? Restore { get; init; }
     public int? Verify { get; init; }
+
+    /// <summary>These targets count only the plan's business hours (a level that allows it, such as the least severe).</summary>
+    public bool BusinessHours { get; init; }
 
     public int? For(Stage stage) => stage switch
     {

@@ -16,6 +16,7 @@ public sealed class PlanCatalog
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         WriteIndented = true,
+        Converters = { new JsonStringEnumConverter<Stage>(JsonNamingPolicy.CamelCase) },
     };
 
     private readonly ConcurrentDictionary<string, PlanDefinition> versions = new();
