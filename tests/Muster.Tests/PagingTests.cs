@@ -190,6 +190,69 @@ public sealed partial class PagingTests(PagingApp fixture) : IClassFixture<Pagin
     }
 
     [Fact]
+    public async Task A_step_that_needs_everyone_stays_triggered_and_escalates_until_the_last_person_it_paged_acknowledges()
+    {
+        var wangMail = $"wang.{Guid.NewGuid():N}@example.com";
+        var liMail = $"li.{Guid.NewGuid():N}@example.com";
+        var wang = await PersonAsync("Wang Fang", "en", ("email", wangMail));
+        var li = await PersonAsync("Li Lei", "en", ("email", liMail));
+        var zhou = await PersonAsync("Zhou Qiang", "en", ("email", $"zhou.{Guid.NewGuid():N}@example.com"));
+        var serviceId = await App.ServiceAsync($"two on shift {Guid.NewGuid():N}");
+        await App.WithDb(async db =>
+        {
+            var policy = new EscalationPolicy
+            {
+                Name = "Both on shift, then the manager",
+                Definition = JsonSerializer.Serialize(new
+                {
+                    steps = new object[]
+                    {
+                        new { delayMinutes = 5, requireAll = true, targets = new[] { new { type = "person", id = wang }, new { type = "person", id = li } } },
+                        new { delayMinutes = 10, requireAll = false, targets = new[] { new { type = "person", id = zhou } } },
+                    },
+                }),
+                CreatedAt = App.Time.UtcNow,
+                UpdatedAt = App.Time.UtcNow,
+            };
+            db.EscalationPolicies.Add(policy);
+            (await db.Services.FirstAsync(s => s.Id == serviceId)).EscalationPolicyId = policy.Id;
+            return await db.SaveChangesAsync();
+        });
+        var integration = await (await App.Client(Role.Manager).PostJsonAsync($"/api/v1/services/{serviceId}/integrations", new { type = "events", name = "monitor" })).JsonAsync();
+
+        var incidentId = await TriggerAsync(integration.GetProperty("secret").GetString()!, "Sorting line 3 stopped");
+        await DrainAsync();
+        string AckLink(string body) => Assert.Single(Link().Matches(body).Select(m => m.Groups[1].Value).Distinct(), l => l.Contains(".ack.", StringComparison.Ordinal));
+        var wangAck = AckLink((await fixture.Smtp.SingleMessageAsync(m => m.To.ToString().Contains(wangMail, StringComparison.Ordinal))).TextBody ?? "");
+        var liAck = AckLink((await fixture.Smtp.SingleMessageAsync(m => m.To.ToString().Contains(liMail, StringComparison.Ordinal))).TextBody ?? "");
+        var phone = App.Client(null);
+        async Task<string> StatusAsync() => (await (await App.Client(Role.Viewer).GetAsync($"/api/v1/incidents/{incidentId}")).JsonAsync()).GetProperty("status").GetString()!;
+        async Task<List<JsonElement>> PartlyAsync() => (await (await App.Client(Role.Viewer).GetAsync($"/api/v1/incidents/{incidentId}/timeline")).JsonAsync())
+            .EnumerateArray().Where(e => e.GetProperty("kind").GetString() == "acknowledged_partly").ToList();
+
+        // Wang answers: recorded, but Li has not, so the incident is still triggered.
+        var answer = await (await phone.PostAsync($"/a/{wangAck}", null)).Content.ReadAsStringAsync();
+        Assert.Contains("still waiting for: Li Lei", answer);
+        Assert.Equal("triggered", await StatusAsync());
+        var partly = Assert.Single(await PartlyAsync());
+        Assert.Equal(("Wang Fang", "1", "2"), (partly.GetProperty("actor").GetString(), partly.GetProperty("from").GetString(), partly.GetProperty("to").GetString()));
+
+        // Pressing the button twice counts once.
+        await phone.PostAsync($"/a/{wangAck}", null);
+        Assert.Single(await PartlyAsync());
+
+        // Nobody else answers within the step's five minutes: the escalation moves on to the manager.
+        App.Time.Advance(TimeSpan.FromMinutes(6));
+        await DrainAsync();
+        Assert.Contains(await LogAsync(incidentId), n => n.GetProperty("personId").GetString() == zhou && n.GetProperty("step").GetInt32() == 2);
+
+        // Li answers last: now it is acknowledged, and the escalation has stopped.
+        await phone.PostAsync($"/a/{liAck}", null);
+        Assert.Equal("acknowledged", await StatusAsync());
+        Assert.False(await App.WithDb(db => db.WorkItems.AnyAsync(w => w.Key == $"escalate:{incidentId}")));
+    }
+
+    [Fact]
     public async Task Without_acknowledgement_the_next_step_pages_and_a_person_nobody_can_reach_moves_it_on_at_once()
     {
         // Zhao can only be reached on Feishu and no Feishu robot is set up: every message to Zhao fails.

@@ -123,6 +123,18 @@ public sealed class Incident
         Append(now, TimelineKinds.Reopened, by, note, Lower(from), Lower(Status));
     }
 
+    /// <summary>
+    /// One of the people a step paged acknowledged, but the step needs everyone on shift: the
+    /// incident stays triggered, and the escalation runs on, until the rest have answered.
+    /// </summary>
+    public void AcknowledgePartly(Actor by, int acknowledged, int required, string? note, DateTime now)
+    {
+        if (Status != IncidentStatus.Triggered)
+            throw new DomainException("status", $"{Reference} is already {Lower(Status)}.");
+        Append(now, TimelineKinds.AcknowledgedPartly, by, note,
+            acknowledged.ToString(System.Globalization.CultureInfo.InvariantCulture), required.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     public void AddNote(string note, Actor by, DateTime now) => Append(now, TimelineKinds.Note, by, note, null, null);
 
     /// <summary>Records new impact facts and raises the level if the plan now says so.</summary>

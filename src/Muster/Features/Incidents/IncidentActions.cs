@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Muster.Data;
 using Muster.Domain.Incidents;
+using Muster.Domain.OnCall;
 using Muster.Domain.Plans;
 using Muster.Infrastructure;
 
@@ -58,7 +59,71 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
     }
 
     public Task<Incident> TransitionAsync(string id, IncidentStatus target, string? note, Actor by, CancellationToken ct = default) =>
-        ChangeAsync(id, note, (incident, _, now) => incident.MoveTo(target, by, now, note), ct);
+        ChangeAsync(id, note, async (incident, _, now) =>
+        {
+            if (target == IncidentStatus.Acknowledged && incident.Status == IncidentStatus.Triggered && await StepAcknowledgementAsync(incident, ct) is { } step)
+            {
+                if (step.Acknowledged.Contains(by.Id ?? ""))
+                    return;
+                if (StepAcknowledgement.Outstanding(step.RequireAll, step.Paged, step.Acknowledged, by.Id).Count > 0)
+                {
+                    incident.AcknowledgePartly(by, step.Acknowledged.Count + 1, step.Paged.Count, note, now);
+                    await StopPagingAsync(incident.Id, by.Id!, ct);
+                    return;
+                }
+            }
+            incident.MoveTo(target, by, now, note);
+        }, ct);
+
+    /// <summary>The people a step that needs everyone on shift still waits for; empty when the incident waits for nobody in particular.</summary>
+    public async Task<IReadOnlyList<string>> WaitingForAsync(string incidentId, CancellationToken ct = default)
+    {
+        var incident = await db.Incidents.AsNoTracking().Include(i => i.Timeline).FirstOrDefaultAsync(i => i.Id == incidentId, ct);
+        if (incident is not { Status: IncidentStatus.Triggered } || await StepAcknowledgementAsync(incident, ct) is not { RequireAll: true } step)
+            return [];
+        var waiting = step.Paged.Where(p => !step.Acknowledged.Contains(p)).ToList();
+        return await db.People.AsNoTracking().Where(p => waiting.Contains(p.Id)).OrderBy(p => p.DisplayName).Select(p => p.DisplayName).ToListAsync(ct);
+    }
+
+    private sealed record StepState(bool RequireAll, IReadOnlyList<string> Paged, IReadOnlyCollection<string> Acknowledged);
+
+    /// <summary>
+    /// The latest firing of the incident's escalation since it was last triggered: whether its step
+    /// needs everyone, the people it paged, and which of them have acknowledged so far.
+    /// </summary>
+    private async Task<StepState?> StepAcknowledgementAsync(Incident incident, CancellationToken ct)
+    {
+        var since = incident.Timeline.Where(e => e.Kind is TimelineKinds.Declared or TimelineKinds.Reopened).Select(e => e.At).DefaultIfEmpty(incident.DeclaredAt).Max();
+        var pages = await db.Notifications.AsNoTracking()
+            .Where(n => n.IncidentId == incident.Id && n.Kind == "page" && n.PersonId != null && n.CreatedAt >= since)
+            .Select(n => new { n.Step, n.Round, n.CreatedAt, PersonId = n.PersonId! })
+            .ToListAsync(ct);
+        if (pages.Count == 0)
+            return null;
+        var latest = pages.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Round).ThenByDescending(p => p.Step).First();
+        var policyId = await db.Services.Where(s => s.Id == incident.ServiceId).Select(s => s.EscalationPolicyId).FirstOrDefaultAsync(ct);
+        var policy = policyId is null ? null : await db.EscalationPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.Id == policyId, ct);
+        var requireAll = policy is not null && latest.Step is int step
+            && OnCall.OnCallLookup.Definition(policy).Steps.ElementAtOrDefault(step - 1) is { RequireAll: true };
+        var paged = pages.Where(p => p.Step == latest.Step && p.Round == latest.Round).Select(p => p.PersonId).Distinct().ToList();
+        var acknowledged = incident.Timeline.Where(e => e.Kind == TimelineKinds.AcknowledgedPartly && e.At >= since && e.ActorId is not null)
+            .Select(e => e.ActorId!).ToHashSet();
+        return new StepState(requireAll, paged, acknowledged);
+    }
+
+    /// <summary>Who has acknowledged is paged no more, though the step still waits for the others.</summary>
+    private async Task StopPagingAsync(string incidentId, string personId, CancellationToken ct)
+    {
+        var queued = await db.Notifications
+            .Where(n => n.IncidentId == incidentId && n.PersonId == personId && n.Status == "queued" && (n.Kind == "page" || n.Kind == "reescalation"))
+            .ToListAsync(ct);
+        foreach (var n in queued)
+        {
+            n.Status = "cancelled";
+            n.Detail = "acknowledged; the step waits for the others on shift";
+            await db.CancelAsync(Notifications.Paging.DeliverKey(n.Id), ct);
+        }
+    }
 
     public Task<Incident> ReopenAsync(string id, string? note, Actor by, CancellationToken ct = default) =>
         ChangeAsync(id, note, (incident, _, now) => incident.Reopen(by, now, note), ct);
@@ -159,7 +224,14 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
     }
 
     /// <summary>Loads, changes, re-checks the clocks and saves: one transaction per action.</summary>
-    private async Task<Incident> ChangeAsync(string id, string? note, Action<Incident, PlanDefinition, DateTime> change, CancellationToken ct)
+    private Task<Incident> ChangeAsync(string id, string? note, Action<Incident, PlanDefinition, DateTime> change, CancellationToken ct) =>
+        ChangeAsync(id, note, (incident, plan, now) =>
+        {
+            change(incident, plan, now);
+            return Task.CompletedTask;
+        }, ct);
+
+    private async Task<Incident> ChangeAsync(string id, string? note, Func<Incident, PlanDefinition, DateTime, Task> change, CancellationToken ct)
     {
         new Problems.Errors().Text(note, "note", Incident.MaxNoteLength, required: false).ThrowIfAny();
         var incident = await FindAsync(id, track: true, ct);
@@ -167,7 +239,7 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
         var now = Now;
         var before = incident.Status;
         var rank = incident.SeverityRank;
-        change(incident, plan, now);
+        await change(incident, plan, now);
         if (incident.SeverityRank < rank)
             await Notifications.Matrix.SendAsync(db, incident, plan, now, ct);
         await SyncClocksAsync(incident, plan, now, ct);
@@ -230,6 +302,7 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             TimelineKinds.Paged => string.IsNullOrEmpty(e.To) ? text["timeline.paged_nobody", e.From ?? ""] : text["timeline.paged", e.From ?? "", e.To],
             TimelineKinds.NotReached => text["timeline.not_reached", e.To ?? ""],
             TimelineKinds.Informed => text["timeline.informed", Level(e.From), e.To ?? ""],
+            TimelineKinds.AcknowledgedPartly => text["timeline.acknowledged_partly", e.From ?? "", e.To ?? ""],
             _ => e.Kind,
         };
     }

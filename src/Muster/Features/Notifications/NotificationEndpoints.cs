@@ -239,6 +239,8 @@ public static class NotificationEndpoints
             else if (!acknowledge && incident.IsOpen)
                 await actions!.TransitionAsync(incident.Id, IncidentStatus.Resolved, text["action.note"], by, ct);
             outcome = acknowledge ? text["action.acknowledged"] : text["action.resolved"];
+            if (acknowledge && await actions!.WaitingForAsync(incident.Id, ct) is { Count: > 0 } waiting)
+                outcome = text["action.acknowledged_partly", string.Join(", ", waiting)];
         }
         catch (DomainException e)
         {
