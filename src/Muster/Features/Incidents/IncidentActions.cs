@@ -230,6 +230,7 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             TimelineKinds.Paged => string.IsNullOrEmpty(e.To) ? text["timeline.paged_nobody", e.From ?? ""] : text["timeline.paged", e.From ?? "", e.To],
             TimelineKinds.NotReached => text["timeline.not_reached", e.To ?? ""],
             TimelineKinds.Informed => text["timeline.informed", Level(e.From), e.To ?? ""],
+            TimelineKinds.StatusPublished => text["timeline.status_published", text[$"statuspage.update.{e.To}"]],
             _ => e.Kind,
         };
     }
