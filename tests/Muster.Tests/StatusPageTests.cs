@@ -322,6 +322,20 @@ public sealed partial class StatusPageTests(StatusApp fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task The_settings_page_lists_components_and_updates_waiting_for_approval()
+    {
+        var (serviceId, _) = await ComponentAsync("Settings check");
+        var incidentId = await IncidentAsync(serviceId, "Settings", affectedUsers: 20_000);
+        await App.Client(Role.Responder).PostJsonAsync("/api/v1/status/posts", new { incidentId, titleEn = "Waiting post", titleZh = "待批", textEn = "Pending words", textZh = "待批内容" });
+        var page = await App.Client(Role.Manager).GetStringAsync("/status-page");
+        Assert.Contains("Settings check", page);
+        Assert.Contains("Pending words", page);
+        Assert.Contains("name=\"Decide.Id\"", page);
+        // A viewer sees the list but no approve button.
+        Assert.DoesNotContain("name=\"Decide.Id\"", await App.Client(Role.Viewer).GetStringAsync("/status-page"));
+    }
+
+    [Fact]
     public async Task Bad_component_input_names_the_field()
     {
         var manager = App.Client(Role.Manager);
