@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Changes incidents and status posts RATE times a second until killed: declares an incident,
 posts it, adds identified and monitoring updates, resolves the incident and posts resolved, over
-and over on the demo services. Every call is a write that makes the status page rebuild.
+and over on the seeded services. Every call is a write that makes the status page rebuild.
 Usage: churn.py BASE_URL API_KEY RATE"""
 import itertools, json, sys, time, urllib.request
 

@@ -2,7 +2,8 @@
 # The public status page under load: requests per second and p99 latency of GET /status with
 # hundreds of connections while a script changes incidents and posts a few times a second,
 # against the same machine's ceiling for a static file (wwwroot/css/muster.css) from the same
-# Kestrel. Muster runs in Release on SQLite with `muster demo`, seeded by setup.py.
+# Kestrel. Muster runs in Release on SQLite with `muster demo`, seeded by setup.py (a component per
+# service, incidents open and resolved with posts, a maintenance window).
 # Usage: bench/status/run.sh [seconds per row] [churn writes per second]   (defaults: 20 4)
 # Rows go to bench/out/status/rows.tsv; the table is printed at the end.
 set -euo pipefail
@@ -21,10 +22,11 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 dotnet build src/Muster/Muster.csproj -c Release -nologo -v quiet >/dev/null
-MUSTER=(dotnet src/Muster/bin/Release/net10.0/muster.dll --data-dir "$TMP/data")
-"${MUSTER[@]}" demo 2>>"$TMP/log" >/dev/null
-KEY=$("${MUSTER[@]}" apikey create --name bench --role admin 2>>"$TMP/log")
-Muster__Status__CacheSeconds=10 "${MUSTER[@]}" --urls "$BASE" >>"$TMP/log" 2>&1 &
+MUSTER=(dotnet src/Muster/bin/Release/net10.0/muster.dll)
+DB=(--data-dir "$TMP/data")
+"${MUSTER[@]}" demo "${DB[@]}" >/dev/null 2>>"$TMP/log"
+KEY=$("${MUSTER[@]}" apikey create --name bench --role admin "${DB[@]}" 2>>"$TMP/log")
+"${MUSTER[@]}" --urls "$BASE" "${DB[@]}" >>"$TMP/log" 2>&1 &
 SERVER=$!; PIDS+=("$SERVER")
 for _ in $(seq 1 200); do curl -sf -o /dev/null "$BASE/healthz" && break; sleep 0.1; done
 python3 bench/status/setup.py "$BASE" "$KEY" >"$TMP/setup.json"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Seeds the status page of a Muster loaded with `muster demo`: one component per demo service,
+"""Seeds the status page: eight services (unless there are some), one component per service,
 a few incidents (open and resolved) with posts, and a maintenance window.
 Usage: setup.py BASE_URL API_KEY"""
 import json, sys, urllib.request
@@ -18,6 +18,11 @@ def call(method, path, body=None):
 
 
 services = call("GET", "/services")
+if not services:
+    for zh, en in [("柜台缴费", "Counter payments"), ("一卡通", "Campus card"), ("快递柜", "Parcel lockers"), ("客服热线", "Hotline"),
+                   ("网上银行", "Online banking"), ("自助终端", "Self-service kiosks"), ("移动支付", "Mobile payments"), ("门禁", "Door access")]:
+        call("POST", "/services", {"name": en, "description": zh})
+    services = call("GET", "/services")
 components = []
 for i, s in enumerate(services):
     c = call("POST", "/status/components", {"nameZh": s["name"] + "（服务）", "nameEn": s["name"], "order": i,
