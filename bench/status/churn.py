@@ -3,18 +3,24 @@
 posts it, adds identified and monitoring updates, resolves the incident and posts resolved, over
 and over on the seeded services. Every call is a write that makes the status page rebuild.
 Usage: churn.py BASE_URL API_KEY RATE"""
-import itertools, json, sys, time, urllib.request
+import itertools, json, sys, time, urllib.error, urllib.request
 
 base, key, rate = sys.argv[1].rstrip("/"), sys.argv[2], float(sys.argv[3])
 
 
-def call(method, path, body=None):
+def call(method, path, body=None, tries=3):
+    """One write; a 409 (paging changed the incident at the same moment) is tried again, as a person would."""
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(base + "/api/v1" + path, data=data, method=method,
                                  headers={"Authorization": "Bearer " + key, "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        text = r.read()
-        return json.loads(text) if text else None
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            text = r.read()
+            return json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        if tries > 1 and e.code == 409:
+            return call(method, path, body, tries - 1)
+        raise
 
 
 services = [s["id"] for s in call("GET", "/services")]

@@ -2,19 +2,24 @@
 """Seeds the status page: eight services (unless there are some), one component per service,
 a few incidents (open and resolved) with posts, and a maintenance window.
 Usage: setup.py BASE_URL API_KEY"""
-import json, sys, urllib.request
+import json, sys, urllib.error, urllib.request
 from datetime import datetime, timedelta, timezone
 
 base, key = sys.argv[1].rstrip("/"), sys.argv[2]
 
 
-def call(method, path, body=None):
+def call(method, path, body=None, tries=3):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(base + "/api/v1" + path, data=data, method=method,
                                  headers={"Authorization": "Bearer " + key, "Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        text = r.read()
-        return json.loads(text) if text else None
+    try:
+        with urllib.request.urlopen(req) as r:
+            text = r.read()
+            return json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        if tries > 1 and e.code == 409:
+            return call(method, path, body, tries - 1)
+        raise Exception(f"{method} {path}: {e.code} {e.read().decode()}") from e
 
 
 services = call("GET", "/services")

@@ -336,6 +336,41 @@ public sealed partial class StatusPageTests(StatusApp fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task An_sms_subscriber_confirms_with_the_code_and_each_message_carries_the_unsubscribe_link()
+    {
+        var (serviceId, _) = await ComponentAsync("Sms check");
+        var path = "/sms-" + Guid.NewGuid().ToString("N");
+        Assert.Equal(HttpStatusCode.Created, (await App.Client(Role.Admin).PostJsonAsync("/api/v1/channels", new
+        {
+            type = "http-sms",
+            name = "Gateway " + Guid.NewGuid().ToString("N")[..6],
+            settings = new { url = fixture.Hook.Url + path, body = "{\"to\":\"{{phone}}\",\"text\":\"{{text}}\"}" },
+        })).StatusCode);
+        var number = "139" + Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var anonymous = App.Client(null);
+        var sent = await (await anonymous.PostAsync("/status/subscribe", new FormUrlEncodedContent(new Dictionary<string, string> { ["kind"] = "sms", ["address"] = number, ["lang"] = "en" })))
+            .Content.ReadAsStringAsync();
+        var id = Regex.Match(sent, "name=\"id\" value=\"([0-9a-f]+)\"").Groups[1].Value;
+        await App.RunDueWorkAsync();
+        var confirmation = fixture.Hook.Requests.Single(r => r.Path == path && r.Body.Contains(number, StringComparison.Ordinal));
+        var code = Regex.Match(confirmation.Body, @"code is (\d{6})").Groups[1].Value;
+        Assert.Equal(6, code.Length);
+
+        var wrong = await anonymous.PostAsync("/status/confirm", new FormUrlEncodedContent(new Dictionary<string, string> { ["id"] = id, ["code"] = code == "000000" ? "111111" : "000000" }));
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        var right = await anonymous.PostAsync("/status/confirm", new FormUrlEncodedContent(new Dictionary<string, string> { ["id"] = id, ["code"] = code }));
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+
+        var incidentId = await IncidentAsync(serviceId, "Sms");
+        await App.Client(Role.Responder).PostJsonAsync("/api/v1/status/posts", new { incidentId, titleEn = "Sms post", titleZh = "短信" });
+        await App.RunDueWorkAsync();
+        await App.RunDueWorkAsync();
+        var update = fixture.Hook.Requests.Single(r => r.Path == path && r.Body.Contains("Sms post", StringComparison.Ordinal));
+        Assert.Contains(number, update.Body);
+        Assert.Contains("http://muster.test/status/unsubscribe?t=", update.Body);
+    }
+
+    [Fact]
     public async Task Bad_component_input_names_the_field()
     {
         var manager = App.Client(Role.Manager);

@@ -313,7 +313,7 @@ public sealed class StatusAdmin(MusterDb db, PlanCatalog plans, TimeProvider tim
         db.Record(user, "status.update.created", "status-update", update.Id, null, new { update.PostId, update.Status, update.TextZh, update.TextEn, update.State }, now);
         if (!needsApproval)
             await PublishAsync(post, update, incident, actor, now, ct);
-        await db.SaveChangesAsync(ct);
+        await SaveAsync(incident, ct);
         cache.Invalidate();
         signal.Notify();
     }
@@ -335,10 +335,30 @@ public sealed class StatusAdmin(MusterDb db, PlanCatalog plans, TimeProvider tim
             new { State = StatusStates.Pending }, new { update.State }, now);
         if (approve)
             await PublishAsync(post, update, incident, user.Actor(), now, ct);
-        await db.SaveChangesAsync(ct);
+        await SaveAsync(incident, ct);
         cache.Invalidate();
         signal.Notify();
         return post.Id;
+    }
+
+    /// <summary>
+    /// Saves; when paging or a clock changed the incident meanwhile (its concurrency token), takes
+    /// their version and saves again: the timeline entry is a row of its own and is kept.
+    /// </summary>
+    private async Task SaveAsync(Incident? incident, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (incident is not null && attempt < 4)
+            {
+                await db.Entry(incident).ReloadAsync(ct);
+            }
+        }
     }
 
     private async Task PublishAsync(StatusPost post, StatusUpdate update, Incident? incident, Actor by, DateTime now, CancellationToken ct)
