@@ -36,6 +36,11 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
     public DbSet<WorkingCalendarRecord> WorkingCalendars => Set<WorkingCalendarRecord>();
     public DbSet<EscalationPolicy> EscalationPolicies => Set<EscalationPolicy>();
     public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<StatusComponent> StatusComponents => Set<StatusComponent>();
+    public DbSet<StatusComponentService> StatusComponentServices => Set<StatusComponentService>();
+    public DbSet<StatusPost> StatusPosts => Set<StatusPost>();
+    public DbSet<StatusUpdate> StatusUpdates => Set<StatusUpdate>();
+    public DbSet<StatusSubscriber> StatusSubscribers => Set<StatusSubscriber>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -174,6 +179,25 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
         });
         b.Entity<Counter>(e => e.HasKey(c => c.Name));
         b.Entity<Setting>(e => e.HasKey(s => s.Key));
+        b.Entity<StatusComponentService>(e =>
+        {
+            e.HasKey(c => new { c.ComponentId, c.ServiceId });
+            e.HasIndex(c => c.ServiceId);
+            e.HasOne<StatusComponent>().WithMany().HasForeignKey(c => c.ComponentId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Service>().WithMany().HasForeignKey(c => c.ServiceId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<StatusPost>(e =>
+        {
+            e.HasIndex(p => p.IncidentId);
+            e.HasIndex(p => p.CreatedAt);
+            e.HasOne<Incident>().WithMany().HasForeignKey(p => p.IncidentId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<StatusUpdate>(e =>
+        {
+            e.HasIndex(u => new { u.PostId, u.CreatedAt });
+            e.HasOne<StatusPost>().WithMany().HasForeignKey(u => u.PostId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<StatusSubscriber>(e => e.HasIndex(s => new { s.Kind, s.Address }));
     }
 
     private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(

@@ -137,6 +137,9 @@ public sealed class Incident
 
     public void AddNote(string note, Actor by, DateTime now) => Append(now, TimelineKinds.Note, by, note, null, null);
 
+    /// <summary>An update on the public status page was published (<paramref name="status"/>: investigating... resolved).</summary>
+    public void RecordStatusUpdate(string status, string text, Actor by, DateTime now) => Append(now, TimelineKinds.StatusPublished, by, text, null, status);
+
     /// <summary>Records new impact facts and raises the level if the plan now says so.</summary>
     public void UpdateImpact(ImpactFacts impact, PlanDefinition plan, Actor by, DateTime now)
     {

@@ -18,6 +18,7 @@ public static class TimelineKinds
     public const string NotReached = "not_reached";
     public const string Informed = "informed";
     public const string AcknowledgedPartly = "acknowledged_partly";
+    public const string StatusPublished = "status_published";
 }
 
 /// <summary>One line of an incident's timeline; the timeline is the incident's audit.</summary>

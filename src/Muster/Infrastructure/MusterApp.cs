@@ -25,6 +25,7 @@ using Muster.Features.People;
 using Muster.Features.Plans;
 using Muster.Features.Reports;
 using Muster.Features.Services;
+using Muster.Features.Status;
 using Muster.Features.Teams;
 
 namespace Muster.Infrastructure;
@@ -81,6 +82,12 @@ public static class MusterApp
         services.AddScoped<IWorkHandler, Features.Notifications.EscalationWork>();
         services.AddScoped<IWorkHandler, Features.Notifications.DeliveryWork>();
         services.AddNotificationChannels();
+        services.AddOptions<StatusOptions>().BindConfiguration("Muster:Status");
+        services.AddSingleton<StatusCache>();
+        services.AddScoped<StatusAdmin>();
+        services.AddScoped<StatusSubscriptions>();
+        services.AddScoped<IWorkHandler, StatusNotifyWork>();
+        services.AddScoped<IWorkHandler, StatusDeliverWork>();
         services.AddSingleton<SqliteWriteGate>();
         services.AddSingleton<SqliteGatedSaves>();
         services.AddSingleton<Correlator>();
@@ -181,6 +188,8 @@ public static class MusterApp
         intake.MapZabbixHook();
         app.MapDevices();
         app.MapReports();
+        app.MapStatus();
+        app.MapStatusPages();
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
         return app;

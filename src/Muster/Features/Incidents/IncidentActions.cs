@@ -303,6 +303,7 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             TimelineKinds.NotReached => text["timeline.not_reached", e.To ?? ""],
             TimelineKinds.Informed => text["timeline.informed", Level(e.From), e.To ?? ""],
             TimelineKinds.AcknowledgedPartly => text["timeline.acknowledged_partly", e.From ?? "", e.To ?? ""],
+            TimelineKinds.StatusPublished => text["timeline.status_published", text[$"statuspage.update.{e.To}"]],
             _ => e.Kind,
         };
     }
