@@ -22,43 +22,93 @@ public sealed class ReportMetricsTests
     // A: declared Nov 2 10:00 local; every step on time; resolved, never verified.
     private static readonly IncidentFacts A = new()
     {
-        Id = "a", Number = 1, DeclaredAt = Utc(11, 2, 2, 0), Level = "L1", Rank = 1, Targets = L1, ServiceId = "s1", Devices = [Kiosk1],
-        AcknowledgedAt = Utc(11, 2, 2, 3), InvestigatingAt = Utc(11, 2, 2, 10), RepairingAt = Utc(11, 2, 2, 20),
-        MitigatedAt = Utc(11, 2, 3, 0), ResolvedAt = Utc(11, 2, 3, 30),
+        Id = "a",
+        Number = 1,
+        DeclaredAt = Utc(11, 2, 2, 0),
+        Level = "L1",
+        Rank = 1,
+        Targets = L1,
+        ServiceId = "s1",
+        Devices = [Kiosk1],
+        AcknowledgedAt = Utc(11, 2, 2, 3),
+        InvestigatingAt = Utc(11, 2, 2, 10),
+        RepairingAt = Utc(11, 2, 2, 20),
+        MitigatedAt = Utc(11, 2, 3, 0),
+        ResolvedAt = Utc(11, 2, 3, 30),
     };
 
     // B: declared Nov 5 23:30 local; acknowledged late (20 > 15), assess skipped after its deadline
     // (repair began at 40 > 30), repair began in time (40 <= 60), resolved after 5 h (> 240 min). Reopened once: these are its final times.
     private static readonly IncidentFacts B = new()
     {
-        Id = "b", Number = 2, DeclaredAt = Utc(11, 5, 15, 30), Level = "L2", Rank = 2, Targets = L2, ServiceId = "s1", Devices = [Kiosk1, Reader1],
-        AcknowledgedAt = Utc(11, 5, 15, 50), RepairingAt = Utc(11, 5, 16, 10), ResolvedAt = Utc(11, 5, 20, 30), Reopened = true,
+        Id = "b",
+        Number = 2,
+        DeclaredAt = Utc(11, 5, 15, 30),
+        Level = "L2",
+        Rank = 2,
+        Targets = L2,
+        ServiceId = "s1",
+        Devices = [Kiosk1, Reader1],
+        AcknowledgedAt = Utc(11, 5, 15, 50),
+        RepairingAt = Utc(11, 5, 16, 10),
+        ResolvedAt = Utc(11, 5, 20, 30),
+        Reopened = true,
     };
 
     // C: declared Oct 31 23:00 local, before the period, resolved inside it: belongs to October.
     private static readonly IncidentFacts C = new()
     {
-        Id = "c", Number = 3, DeclaredAt = Utc(10, 31, 15, 0), Level = "L1", Rank = 1, Targets = L1, ServiceId = "s1", Devices = [Kiosk1],
-        AcknowledgedAt = Utc(10, 31, 15, 1), ResolvedAt = Utc(10, 31, 17, 0),
+        Id = "c",
+        Number = 3,
+        DeclaredAt = Utc(10, 31, 15, 0),
+        Level = "L1",
+        Rank = 1,
+        Targets = L1,
+        ServiceId = "s1",
+        Devices = [Kiosk1],
+        AcknowledgedAt = Utc(10, 31, 15, 1),
+        ResolvedAt = Utc(10, 31, 17, 0),
     };
 
     // D: declared Nov 30 23:59 local, the last minute of the period; still open at Now (8 h 1 min later).
     private static readonly IncidentFacts D = new()
     {
-        Id = "d", Number = 4, DeclaredAt = Utc(11, 30, 15, 59), Level = "L1", Rank = 1, Targets = L1, ServiceId = "s2", Devices = [Kiosk1],
+        Id = "d",
+        Number = 4,
+        DeclaredAt = Utc(11, 30, 15, 59),
+        Level = "L1",
+        Rank = 1,
+        Targets = L1,
+        ServiceId = "s2",
+        Devices = [Kiosk1],
     };
 
     // E: declared Dec 1 00:00 local, the instant the period ends: belongs to December.
     private static readonly IncidentFacts E = new()
     {
-        Id = "e", Number = 5, DeclaredAt = Utc(11, 30, 16, 0), Level = "L1", Rank = 1, Targets = L1, ServiceId = "s1",
+        Id = "e",
+        Number = 5,
+        DeclaredAt = Utc(11, 30, 16, 0),
+        Level = "L1",
+        Rank = 1,
+        Targets = L1,
+        ServiceId = "s1",
     };
 
     // F: a drill on Nov 10: acknowledged at 1 min, resolved at 10 min.
     private static readonly IncidentFacts F = new()
     {
-        Id = "f", Number = 6, DeclaredAt = Utc(11, 10, 2, 0), Level = "L1", Rank = 1, Targets = L1, ServiceId = "s1", Devices = [Kiosk1], Drill = true,
-        AcknowledgedAt = Utc(11, 10, 2, 1), ResolvedAt = Utc(11, 10, 2, 10),
+        Id = "f",
+        Number = 6,
+        DeclaredAt = Utc(11, 10, 2, 0),
+        Level = "L1",
+        Rank = 1,
+        Targets = L1,
+        ServiceId = "s1",
+        Devices = [Kiosk1],
+        Drill = true,
+        AcknowledgedAt = Utc(11, 10, 2, 1),
+        ResolvedAt = Utc(11, 10, 2, 10),
     };
 
     private static readonly IncidentFacts[] All = [A, B, C, D, E, F];

@@ -126,7 +126,7 @@ public static class ReportMetrics
             ByHour(counted, zone),
             FailureRates(counted, fleet ?? [], period),
             RepeatFailures(counted, repeatThreshold),
-            Load(hours ?? [], pages ?? [], period, zone, includeDrills ? [] : drillIds),
+            Load(hours ?? [], (pages ?? []).Select(p => drillIds.Contains(p.IncidentId) ? p with { Drill = true } : p), period, zone, includeDrills),
             Trend(counted, period, zone));
     }
 
@@ -212,10 +212,10 @@ public static class ReportMetrics
 
     /// <summary>
     /// Per person: hours on call (from the schedules), pages in the period, and pages at night
-    /// (22:00–07:00 local). A page of an excluded (drill) incident is not counted.
+    /// (22:00–07:00 local). A page of a drill is counted only when drills are included.
     /// </summary>
     public static IReadOnlyList<OnCallLoad> Load(
-        IEnumerable<PersonHoursInput> hours, IEnumerable<PageFact> pages, ReportPeriod period, TimeZoneInfo zone, IReadOnlySet<string>? excludedIncidents = null)
+        IEnumerable<PersonHoursInput> hours, IEnumerable<PageFact> pages, ReportPeriod period, TimeZoneInfo zone, bool includeDrills = false)
     {
         var rows = new Dictionary<string, OnCallLoad>(StringComparer.Ordinal);
         foreach (var h in hours)
@@ -225,7 +225,7 @@ public static class ReportMetrics
         }
         foreach (var page in pages)
         {
-            if (!period.Contains(page.At) || (excludedIncidents?.Contains(page.IncidentId) ?? false))
+            if (!period.Contains(page.At) || (page.Drill && !includeDrills))
                 continue;
             var r = rows.GetValueOrDefault(page.PersonId) ?? new OnCallLoad(page.PersonId, 0, 0, 0, 0);
             rows[page.PersonId] = r with { Pages = r.Pages + 1, NightPages = r.NightPages + (IsNight(page.At, zone) ? 1 : 0) };
