@@ -26,7 +26,7 @@ public static class Register
         "ack_minutes", "restore_minutes", "status", "reporter", "drill",
     ];
 
-    public static Task<int> CountAsync(MusterDb db, ReportQuery q, CancellationToken ct) => ReportData.Filtered(db, q).CountAsync(ct);
+    public static Task<int> CountAsync(MusterDb db, ReportQuery q, CancellationToken ct = default) => ReportData.Filtered(db, q).CountAsync(ct);
 
     /// <summary>The rows of the period in order of declaration, streamed: an export of a million rows never holds them all.</summary>
     public static async IAsyncEnumerable<RegisterRow> RowsAsync(MusterDb db, PlanCatalog plans, ReportQuery q, int skip = 0, int? take = null,

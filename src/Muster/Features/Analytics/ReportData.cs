@@ -175,6 +175,11 @@ public static class ReportData
         var pages = await PagesAsync(db, q, ct);
         var summary = ReportMetrics.Summarize(facts, q.Period, zone, now, q.IncludeDrills, fleet,
             hours.Select(h => new PersonHoursInput(h.Hours.PersonId, h.Hours.TotalHours, h.Hours.NightHours)), pages);
+        if (!q.IncludeDrills)
+        {
+            // The drills were left out in SQL: count them there, so the page can say how many.
+            summary = summary with { DrillCount = await Filtered(db, q with { IncludeDrills = true }).CountAsync(i => i.Drill, ct) };
+        }
 
         var people = await ScheduleEndpoints.NamesAsync(db, summary.OnCall.Select(o => o.PersonId).ToList(), ct);
         var names = new ReportNames(
