@@ -388,6 +388,12 @@ public sealed class DeviceType
     /// only ever read and written whole, with its type.</summary>
     public string Symptoms { get; set; } = "[]";
 
+    /// <summary>
+    /// The failure rate wanted for devices of this type (0.02 is 2%): incidents naming one per device
+    /// in service per 30 days. Null sets no target.
+    /// </summary>
+    public double? FailureTarget { get; set; }
+
     public DateTime CreatedAt { get; set; }
 }
 

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Options;
 using Muster.Components;
 using Muster.Data;
 using Muster.Features.Account;
+using Muster.Features.Analytics;
 using Muster.Features.ApiKeys;
 using Muster.Features.Audit;
 using Muster.Features.Devices;
@@ -190,6 +191,7 @@ public static class MusterApp
         app.MapReports();
         app.MapStatus();
         app.MapStatusPages();
+        app.MapAnalytics();
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
         return app;

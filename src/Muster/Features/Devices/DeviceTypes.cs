@@ -13,9 +13,10 @@ public sealed record Symptom(string Zh, string En)
     public string Text => CultureInfo.CurrentUICulture.Name.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? Zh : En;
 }
 
-public sealed record DeviceTypeRequest(string? NameZh, string? NameEn, List<Symptom>? Symptoms);
+/// <param name="FailureTarget">The failure rate wanted (0.02 is 2%), set against the measured one in the reports; null for none.</param>
+public sealed record DeviceTypeRequest(string? NameZh, string? NameEn, List<Symptom>? Symptoms, double? FailureTarget = null);
 
-public sealed record DeviceTypeView(string Key, string NameZh, string NameEn, IReadOnlyList<Symptom> Symptoms)
+public sealed record DeviceTypeView(string Key, string NameZh, string NameEn, IReadOnlyList<Symptom> Symptoms, double? FailureTarget = null)
 {
     public string Name => CultureInfo.CurrentUICulture.Name.StartsWith("zh", StringComparison.OrdinalIgnoreCase) ? NameZh : NameEn;
 }
@@ -30,7 +31,7 @@ public static class DeviceTypes
         await db.DeviceTypes.AsNoTracking().FirstOrDefaultAsync(t => t.Key == key, ct) is { } t ? View(t) : null;
 
     public static DeviceTypeView View(DeviceType t) =>
-        new(t.Key, t.NameZh, t.NameEn, JsonSerializer.Deserialize<List<Symptom>>(t.Symptoms, JsonSerializerOptions.Web) ?? []);
+        new(t.Key, t.NameZh, t.NameEn, JsonSerializer.Deserialize<List<Symptom>>(t.Symptoms, JsonSerializerOptions.Web) ?? [], t.FailureTarget);
 
     public static async Task<DeviceTypeView> SaveAsync(MusterDb db, string key, DeviceTypeRequest request, ClaimsPrincipal? user, DateTime now, CancellationToken ct = default)
     {
@@ -39,7 +40,8 @@ public static class DeviceTypes
             .Check(System.Text.RegularExpressions.Regex.IsMatch(key, "^[a-z0-9_-]{1,50}$"), "key", "key is 1 to 50 of a-z, 0-9, _ and -.")
             .Text(request.NameZh, "nameZh", 100)
             .Text(request.NameEn, "nameEn", 100)
-            .Check(symptoms.Count <= 30, "symptoms", "At most 30 symptoms: a reporter must find theirs at a glance.");
+            .Check(symptoms.Count <= 30, "symptoms", "At most 30 symptoms: a reporter must find theirs at a glance.")
+            .Check(request.FailureTarget is null or (>= 0 and <= 1), "failureTarget", "failureTarget is a fraction from 0 to 1, such as 0.02 for 2%.");
         for (var i = 0; i < symptoms.Count; i++)
         {
             errors.Text(symptoms[i].Zh, $"symptoms[{i}].zh", 100).Text(symptoms[i].En, $"symptoms[{i}].en", 100);
@@ -51,6 +53,7 @@ public static class DeviceTypes
         type ??= new DeviceType { Key = key, CreatedAt = now };
         type.NameZh = request.NameZh!.Trim();
         type.NameEn = request.NameEn!.Trim();
+        type.FailureTarget = request.FailureTarget;
         type.Symptoms = JsonSerializer.Serialize(symptoms.Select(s => new Symptom(s.Zh.Trim(), s.En.Trim())), JsonSerializerOptions.Web);
         if (isNew)
             db.DeviceTypes.Add(type);

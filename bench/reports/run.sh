@@ -1,0 +1,84 @@
+#!/bin/bash
+# The reports page and the register export over N incidents (default 1,000,000) on SQLite and on a
+# throwaway PostgreSQL. Seeds by direct SQL (seed.py), then times each request with curl: the first
+# run is a warm-up, then RUNS timed runs (min / median / max seconds). Results: bench/out/reports-<db>.md
+# Usage: bench/reports/run.sh [incidents] [runs]     ONLY=sqlite|postgres to run one
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N=${1:-1000000}
+RUNS=${2:-5}
+OUT=bench/out
+mkdir -p "$OUT"
+dotnet build src/Muster/Muster.csproj -c Release -nologo -v quiet
+MUSTER=(dotnet src/Muster/bin/Release/net10.0/muster.dll)
+PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+BASE="http://127.0.0.1:$PORT"
+
+time_url() { # label url runs
+  local label=$1 url=$2 runs=$3 times=()
+  local code; code=$(curl -s --max-time 300 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "$BASE$url" || true)
+  [[ $code == 200 ]] || { echo "| $label | \`$url\` | HTTP $code | | | |" >> "$FILE"; return; }
+  for _ in $(seq "$runs"); do
+    times+=("$(curl -s --max-time 300 -o /tmp/reports-bench.body -w '%{time_total}' -H "Authorization: Bearer $KEY" "$BASE$url" || echo 999)")
+  done
+  local size; size=$(stat -c %s /tmp/reports-bench.body)
+  python3 - "$label" "$url" "$size" "${times[@]}" >> "$FILE" <<'PY'
+import statistics, sys
+label, url, size, *t = sys.argv[1:]
+t = sorted(float(x) for x in t)
+print(f"| {label} | `{url}` | {int(size):,} B | {t[0]:.3f} | {statistics.median(t):.3f} | {t[-1]:.3f} |")
+PY
+}
+
+run_db() { # name args...
+  local db=$1; shift
+  FILE="$OUT/reports-$db.md"
+  "${MUSTER[@]}" migrate "$@" >/dev/null
+  KEY=$("${MUSTER[@]}" apikey create --name "bench $(date +%s%N)" --role viewer "$@")
+  "${MUSTER[@]}" --urls "$BASE" "$@" --Logging:LogLevel:Default=Warning >/tmp/reports-bench-$db.log 2>&1 &
+  APP=$!
+  for _ in $(seq 300); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.5; done
+  local started; started=$(date +%s.%N)
+  if [[ $db == sqlite ]]; then
+    python3 bench/reports/seed.py sqlite "$N" | sqlite3 "$DATA/muster.db"
+  else
+    python3 bench/reports/seed.py postgres "$N" | "$PGBIN/psql" -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d muster_reports -v ON_ERROR_STOP=1 >/dev/null
+  fi
+  local seeded; seeded=$(python3 -c "print(f'{$(date +%s.%N) - $started:.1f}')")
+  {
+    echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    echo "### $db: $N incidents (seeded by SQL in $seeded s), $(date -u '+%Y-%m-%d %H:%M UTC'), $RUNS runs after a warm-up"
+    echo
+    echo "| what | request | body | min s | median s | max s |"
+    echo "|---|---|---|---|---|---|"
+  } > "$FILE"
+  time_url "reports page, a month (~82k incidents)" "/reports?from=2026-11-01&to=2026-12-01" "$RUNS"
+  time_url "summary JSON, a month" "/api/v1/reports/summary?from=2026-11-01&to=2026-12-01" "$RUNS"
+  time_url "reports page, a quarter (~250k)" "/reports?from=2026-09-01&to=2026-12-01" "$RUNS"
+  time_url "monthly report page" "/reports/monthly?month=2026-11" "$RUNS"
+  time_url "register page, a month, first 100 rows" "/reports/register?from=2026-11-01&to=2026-12-01" "$RUNS"
+  time_url "register.csv, a month" "/api/v1/reports/register.csv?from=2026-11-01&to=2026-12-01" "$RUNS"
+  time_url "register.xlsx, a month" "/api/v1/reports/register.xlsx?from=2026-11-01&to=2026-12-01" "$RUNS"
+  time_url "register.csv, the whole year (1M rows)" "/api/v1/reports/register.csv?from=2025-12-01&to=2026-12-01" 1
+  time_url "register.xlsx, the whole year (1M rows)" "/api/v1/reports/register.xlsx?from=2025-12-01&to=2026-12-01" 1
+  echo >> "$FILE"
+  echo "peak RSS of the server: $(grep VmHWM /proc/$APP/status 2>/dev/null | awk '{print $2/1024 " MiB"}')" >> "$FILE"
+  kill "$APP"; wait "$APP" 2>/dev/null || true
+  cat "$FILE"
+}
+
+if [[ ${ONLY:-sqlite} == sqlite || -z ${ONLY:-} ]]; then
+  DATA=$(mktemp -d -t muster-reports.XXXXXX)
+  run_db sqlite --data-dir "$DATA"
+  rm -rf "$DATA"
+fi
+if [[ ${ONLY:-postgres} == postgres || -z ${ONLY:-} ]]; then
+  eval "$(scripts/pg-start.sh)"
+  trap 'scripts/pg-stop.sh "$PGDATA"' EXIT
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres muster_reports
+  DATA=$(mktemp -d -t muster-reports.XXXXXX)
+  run_db postgres --data-dir "$DATA" --database postgres --connection "Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=muster_reports"
+  rm -rf "$DATA"
+fi
