@@ -55,25 +55,27 @@ public static class PlanYaml
 
         var reader = new Reader();
         var json = reader.Read(stream.Documents[0].RootNode, typeof(PlanDefinition), "", null);
-        if (reader.Errors.Count > 0)
-            return new(null, reader.Errors);
         PlanDefinition plan;
         try
         {
             plan = json!.Deserialize<PlanDefinition>(PlanJson.Options)!;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException)
         {
-            var path = (e.Path ?? "").TrimStart('$', '.');
+            if (reader.Errors.Count > 0)
+                return new(null, reader.Errors);
+            var path = (e is JsonException j ? j.Path ?? "" : "").TrimStart('$', '.');
             var (line, column) = reader.Locate(path);
             return new(null, [new(path, $"This cannot be read: {e.Message.Split(" Path:")[0]}", line, column)]);
         }
-        var errors = PlanValidator.Validate(plan).Select(e =>
+        // With the fields that could be read, the plan's own rules are checked too, so that every error is listed at once.
+        var seen = reader.Errors.Select(e => e.Path).ToHashSet();
+        var errors = reader.Errors.Concat(PlanValidator.Validate(plan).Where(e => !seen.Contains(e.Path)).Select(e =>
         {
             var (line, column) = reader.Locate(e.Path);
             return new PlanProblem(e.Path, e.Message, line, column);
-        }).OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
-        return new(plan, errors);
+        })).OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
+        return new(reader.Errors.Count > 0 ? null : plan, errors);
     }
 
     /// <summary>Writes a plan as YAML, leaving out empty lists and defaults that say nothing.</summary>
