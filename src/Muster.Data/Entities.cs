@@ -236,6 +236,10 @@ public sealed class PlanVersion
     public string PlanId { get; set; } = "";
     public int Version { get; set; }
     public string Definition { get; set; } = "";
+
+    /// <summary>The YAML a person wrote, comments and all, when the version came from YAML; null when it came from JSON.</summary>
+    public string? Source { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
 }

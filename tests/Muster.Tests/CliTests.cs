@@ -104,6 +104,84 @@ public sealed class CliTests : IDisposable
         Assert.Contains("pg_dump", result.Err + result.Out);
     }
 
+    [Fact]
+    public async Task Plan_validate_prints_each_error_as_file_line_column_and_exits_non_zero()
+    {
+        var good = Path.Combine(PlansFolder(), "customer-service.yaml");
+        var valid = await MusterAsync("plan", "validate", good);
+        Assert.Equal(0, valid.Code);
+        Assert.Equal("", valid.Out);
+        Assert.Contains("is valid", valid.Err);
+
+        var bad = Path.Combine(dataDir, "bad.yaml");
+        await File.WriteAllTextAsync(bad, """
+            key: bad
+            name: {zh-CN: 坏, en: Bad}
+            levels:
+              - {key: L1, rank: 1, name: {zh-CN: 一级, en: Level 1}, color: '#c62828'}
+            rules:
+              - level: L1
+                when: [{fact: users, gt: 1}]
+            checklists:
+              - levels: [L2]
+                steps:
+                  - {key: call, title: {zh-CN: 打电话, en: Call}, role: commander, owner: x}
+            """);
+        var invalid = await MusterAsync("plan", "validate", bad);
+
+        Assert.Equal(1, invalid.Code);
+        var lines = invalid.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(
+        [
+            $"{bad}:7:13: 'users' is not an impact fact; use one of affectedUsers, availabilityPercent, complaintGrowthPercent, outageMinutes, reportsReceived, devicesAffected, fundsAtRisk, condition.",
+            $"{bad}:9:14: 'L2' is not a level of this plan; use one of L1.",
+            $"{bad}:11:52: 'commander' is not a role of this plan; none are defined: add them under roles.",
+            $"{bad}:11:69: 'owner' is not a field of a checklist step; allowed: key, title, role, stage, withinMinutes, mitigation, after.",
+        ], lines);
+        Assert.Equal(2, (await MusterAsync("plan", "validate", Path.Combine(dataDir, "missing.yaml"))).Code);
+    }
+
+    [Fact]
+    public async Task Plan_import_keeps_the_authors_yaml_and_export_gives_it_back()
+    {
+        var source = (await File.ReadAllTextAsync(Path.Combine(PlansFolder(), "kiosk.yaml")))
+            .Replace("key: kiosk", "key: kiosk-copy", StringComparison.Ordinal) + "# a note of our own\n";
+        var file = Path.Combine(dataDir, "kiosk-copy.yaml");
+        await File.WriteAllTextAsync(file, source);
+
+        var first = await MusterAsync("plan", "import", file);
+        Assert.Equal(0, first.Code);
+        Assert.Contains("version 1, now the active one", first.Err);
+        var second = await MusterAsync("plan", "import", file, "--no-activate");
+        Assert.Contains("version 2;", second.Err);
+
+        var exported = await MusterAsync("plan", "export", "kiosk-copy");
+        Assert.Equal(0, exported.Code);
+        Assert.Equal(source, exported.Out);
+        var to = Path.Combine(dataDir, "out.yaml");
+        Assert.Equal(0, (await MusterAsync("plan", "export", "kiosk-copy", "--version", "2", "--to", to)).Code);
+        Assert.Equal(source, await File.ReadAllTextAsync(to));
+        var none = await MusterAsync("plan", "export", "kiosk-copy", "--version", "9");
+        Assert.Equal(1, none.Code);
+        Assert.Contains("kiosk-copy v9", none.Err);
+
+        await File.WriteAllTextAsync(file, source.Replace("role: onsite", "role: janitor", StringComparison.Ordinal));
+        var refused = await MusterAsync("plan", "import", file);
+        Assert.Equal(1, refused.Code);
+        Assert.Contains($"{file}:", refused.Out);
+        Assert.Contains("'janitor' is not a role of this plan", refused.Out);
+        Assert.Contains("nothing was stored", refused.Err);
+    }
+
+    /// <summary>The repository's plans folder, found from the test's output folder.</summary>
+    internal static string PlansFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Muster.slnx")))
+                return Path.Combine(dir.FullName, "plans");
+        throw new InvalidOperationException("The repository root (Muster.slnx) was not found.");
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

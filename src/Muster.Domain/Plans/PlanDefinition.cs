@@ -64,6 +64,7 @@ public sealed record PlanDefinition
     public SeverityLevel? FindLevel(string key) => Levels.FirstOrDefault(l => l.Key == key);
 
     /// <summary>The level that applies when no rule matches.</summary>
+    [JsonIgnore]
     public SeverityLevel LeastSevere => Levels.MaxBy(l => l.Rank)
         ?? throw new InvalidOperationException($"Plan '{Key}' has no levels.");
 

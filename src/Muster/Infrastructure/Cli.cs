@@ -5,9 +5,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Muster.Data;
 using Muster.Domain.People;
+using Muster.Domain.Plans;
 using Muster.Features.ApiKeys;
 using Muster.Features.Demo;
 using Muster.Features.People;
+using Muster.Features.Plans;
 
 namespace Muster.Infrastructure;
 
@@ -17,7 +19,7 @@ namespace Muster.Infrastructure;
 /// </summary>
 public static class Cli
 {
-    private static readonly HashSet<string> Verbs = ["serve", "migrate", "admin", "apikey", "backup", "demo"];
+    private static readonly HashSet<string> Verbs = ["serve", "migrate", "admin", "apikey", "backup", "demo", "plan"];
     private static readonly HashSet<string> HelpFlags = ["--help", "-h", "-?", "--version"];
 
     public static bool IsVerb(string[] args) => args.Length > 0 && (Verbs.Contains(args[0]) || HelpFlags.Contains(args[0]));
@@ -123,7 +125,101 @@ public static class Cli
         }, ct));
         root.Subcommands.Add(demo);
 
+        root.Subcommands.Add(PlanCommand(Common));
+
         return await root.Parse(args).InvokeAsync();
+    }
+
+    /// <summary><c>muster plan validate|import|export</c>: plans as YAML files.</summary>
+    private static Command PlanCommand(Func<ParseResult, string[]> common)
+    {
+        var file = new Argument<string>("FILE") { Description = "A plan as YAML (or JSON)" };
+        var validate = new Command("validate", "Check a plan file without a database: prints FILE:LINE:COLUMN: message for each error; exit code 0 when valid, 1 when not.") { file };
+        validate.SetAction(r =>
+        {
+            var path = r.GetValue(file)!;
+            if (ReadPlanFile(path) is not { } text)
+                return 2;
+            var result = PlanYaml.Parse(text);
+            if (!result.Valid)
+            {
+                PrintErrors(path, result.Errors);
+                Console.Error.WriteLine($"{path}: {result.Errors.Count} error(s).");
+                return 1;
+            }
+            var plan = result.Plan!;
+            Console.Error.WriteLine($"{path}: the plan '{plan.Key}' is valid ({plan.Levels.Count} levels, {plan.Roles.Count} roles, " +
+                $"{plan.Checklists.Sum(c => c.Steps.Count)} steps, {plan.Templates.Count} templates).");
+            return 0;
+        });
+
+        var importFile = new Argument<string>("FILE") { Description = "A plan as YAML (or JSON)" };
+        var noActivate = new Option<bool>("--no-activate") { Description = "Store the new version without making it the active one" };
+        var import = new Command("import", "Store a plan file as the next version of the plan with its key, and activate it (unless --no-activate).") { importFile, noActivate };
+        import.SetAction((r, ct) =>
+        {
+            var path = r.GetValue(importFile)!;
+            if (ReadPlanFile(path) is not { } text)
+                return Task.FromResult(2);
+            return WithDb(common(r), async (db, now, token) =>
+            {
+                var activate = !r.GetValue(noActivate);
+                var keepSource = !path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+                var (version, errors) = await PlanEndpoints.SaveTextAsync(db, text, keepSource, null, now, activate, token);
+                if (version is null)
+                {
+                    PrintErrors(path, errors);
+                    return Fail($"{path}: {errors.Count} error(s); nothing was stored.");
+                }
+                var key = await db.Plans.Where(p => p.Id == version.PlanId).Select(p => p.Key).FirstAsync(token);
+                await Console.Error.WriteLineAsync($"Stored {key} version {version.Version}{(activate ? ", now the active one" : "; activate it with POST /api/v1/plans/" + key + "/versions/" + version.Version + "/activate or on /plans")}.");
+                return 0;
+            }, ct);
+        });
+
+        var key = new Argument<string>("KEY") { Description = "The plan's key, such as kiosk" };
+        var version = new Option<int?>("--version") { Description = "The version number (default: the active one)" };
+        var exportTo = new Option<string>("--to") { Description = "Write to this file instead of standard output" };
+        var export = new Command("export", "Print a plan version as YAML: the text it was written in, or YAML made from it.") { key, version, exportTo };
+        export.SetAction((r, ct) => WithDb(common(r), async (db, _, token) =>
+        {
+            var plan = await PlanEndpoints.FindAsync(db, r.GetValue(key)!, token);
+            var row = r.GetValue(version) is { } n
+                ? (await PlanEndpoints.FindVersionAsync(db, plan.Key, n, token)).Version
+                : await db.PlanVersions.FirstOrDefaultAsync(v => v.Id == plan.ActiveVersionId, token);
+            if (row is null)
+                return Fail($"The plan '{plan.Key}' has no active version; name one with --version.");
+            var text = PlanEndpoints.ExportText(row);
+            if (r.GetValue(exportTo) is { } target)
+            {
+                await File.WriteAllTextAsync(target, text, token);
+                await Console.Error.WriteLineAsync($"Wrote {plan.Key} version {row.Version} to {target}.");
+            }
+            else
+                Console.Out.Write(text);
+            return 0;
+        }, ct));
+
+        return new Command("plan", "Emergency plans as YAML files: validate, import, export.") { validate, import, export };
+    }
+
+    private static string? ReadPlanFile(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"{path}: cannot be read: {e.Message}");
+            return null;
+        }
+    }
+
+    private static void PrintErrors(string path, IEnumerable<PlanProblem> errors)
+    {
+        foreach (var e in errors)
+            Console.Out.WriteLine($"{path}:{Math.Max(e.Line, 1)}:{Math.Max(e.Column, 1)}: {e.Message}");
     }
 
     public static async Task<int> ServeAsync(string[] args, CancellationToken ct = default)

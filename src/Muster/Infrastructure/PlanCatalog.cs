@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Muster.Data;
 using Muster.Domain.Plans;
@@ -12,12 +11,7 @@ public sealed class PlanCatalog
 {
     public const string DefaultKey = "default";
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter<Stage>(JsonNamingPolicy.CamelCase) },
-    };
+    public static readonly JsonSerializerOptions Json = PlanJson.Options;
 
     private readonly ConcurrentDictionary<string, PlanDefinition> versions = new();
 
@@ -44,8 +38,9 @@ public sealed class PlanCatalog
         return (versionId, await GetAsync(db, versionId, ct));
     }
 
-    /// <summary>Stores a plan definition as the next version of its plan and makes it active.</summary>
-    public static async Task<PlanVersion> SaveVersionAsync(MusterDb db, PlanDefinition definition, string? by, DateTime now, CancellationToken ct = default)
+    /// <summary>Stores a plan definition (and the YAML it was written in, if any) as the next version of its plan, and makes it active unless told not to.</summary>
+    public static async Task<PlanVersion> SaveVersionAsync(MusterDb db, PlanDefinition definition, string? by, DateTime now,
+        string? source, bool activate, CancellationToken ct = default)
     {
         var plan = await db.Plans.FirstOrDefaultAsync(p => p.Key == definition.Key, ct);
         if (plan is null)
@@ -63,9 +58,11 @@ public sealed class PlanCatalog
             Definition = JsonSerializer.Serialize(definition, Json),
             CreatedAt = now,
             CreatedBy = by,
+            Source = source,
         };
         db.PlanVersions.Add(version);
-        plan.ActiveVersionId = version.Id;
+        if (activate)
+            plan.ActiveVersionId = version.Id;
         return version;
     }
 }

@@ -69,6 +69,9 @@ public sealed class RequestException(int status, string title, IDictionary<strin
     public string Title { get; } = title;
     public IDictionary<string, string[]> Errors { get; } = errors;
 
+    /// <summary>More members for the problem detail, such as each error's line and column in a plan.</summary>
+    public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
+
     public static RequestException NotFound(string what, string id) =>
         new(StatusCodes.Status404NotFound, $"No such {what}.", new Dictionary<string, string[]> { ["id"] = [$"There is no {what} '{id}'."] });
 
@@ -101,7 +104,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
         if (status == 0)
             return false;
         httpContext.Response.StatusCode = status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        var context = new ProblemDetailsContext
         {
             HttpContext = httpContext,
             Exception = exception,
@@ -112,7 +115,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
                 Detail = detail,
                 Extensions = { ["errors"] = exception is RequestException rejected ? rejected.Errors : new Dictionary<string, string[]> { [field] = [detail] } },
             },
-        });
+        };
+        if (exception is RequestException { Extensions: { } extensions })
+            foreach (var (name, value) in extensions)
+                context.ProblemDetails.Extensions[name] = value;
+        return await problems.TryWriteAsync(context);
     }
 
     private static string JsonField(string? path) =>

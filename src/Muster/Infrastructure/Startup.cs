@@ -23,7 +23,7 @@ public static class Startup
             options.Database.Provider == DatabaseSetup.Sqlite ? $" in {options.ResolvedDataDir}" : "");
 
         if (!await db.Plans.AnyAsync(p => p.Key == PlanCatalog.DefaultKey, ct))
-            await PlanEndpoints.SaveAsync(db, PlanEndpoints.Builtin(PlanCatalog.DefaultKey), null, now, ct);
+            await PlanEndpoints.SaveBuiltinAsync(db, PlanCatalog.DefaultKey, now, ct);
         await Features.Devices.DeviceTypes.SeedAsync(db, now, ct);
         if (!await db.WorkItems.AnyAsync(w => w.Key == Features.Reports.ReportPurgeWork.Work, ct))
         {

@@ -47,7 +47,7 @@ public static class DemoData
             var plan = await db.Plans.FirstOrDefaultAsync(p => p.Key == domain.PlanKey, ct);
             if (plan is null)
             {
-                var version = await PlanEndpoints.SaveAsync(db, PlanEndpoints.Builtin(domain.PlanKey), null, now, ct);
+                var version = await PlanEndpoints.SaveBuiltinAsync(db, domain.PlanKey, now, ct);
                 plan = await db.Plans.FirstAsync(p => p.Id == version.PlanId, ct);
                 created++;
             }
