@@ -159,6 +159,15 @@ public sealed class RoomTests(PagingApp fixture) : IClassFixture<PagingApp>
         var zh = (await (await App.Client(Role.Viewer, "zh-CN").GetAsync($"/api/v1/incidents/{id}/tasks")).JsonAsync())[0];
         Assert.Equal("convene（中文）", zh.GetProperty("title").GetString());
 
+        // The room shows them, live: the sections carry data-live and the page names its event stream.
+        var page = await App.Client(Role.Responder).GetStringAsync($"/incidents/{id}");
+        Assert.Contains("convene (en)", page);
+        Assert.Contains($"data-room=\"/api/v1/incidents/{id}/events\"", page);
+        Assert.Contains("id=\"live-tasks\"", page);
+        Assert.Contains("Technical group", page);
+        Assert.Contains("/js/room.js", page);
+        Assert.Equal(HttpStatusCode.OK, (await App.Client(null).GetAsync("/js/room.js")).StatusCode);
+
         // A category the plan does not name is refused at declaration.
         var bad = await App.Client(Role.Responder).PostJsonAsync("/api/v1/incidents", new { title = "x", serviceId = s.ServiceId, category = "weather" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
