@@ -80,7 +80,8 @@ public sealed class IncidentRoomTests(MusterServer server) : IClassFixture<Muste
         // Both tasks are done, in the database as on both pages.
         await using var scope = server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
-        var id = await db.Incidents.Where(i => i.Number == int.Parse(number[4..], System.Globalization.CultureInfo.InvariantCulture)).Select(i => i.Id).FirstAsync();
+        var n = int.Parse(number[4..], System.Globalization.CultureInfo.InvariantCulture);
+        var id = await db.Incidents.Where(i => i.Number == n).Select(i => i.Id).FirstAsync();
         var open = await db.IncidentTasks.CountAsync(t => t.IncidentId == id && t.State == "open");
         Assert.Equal(0, open);
     }
