@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Muster.Data;
 using Muster.Domain.People;
 using Muster.Domain.Plans;
@@ -351,5 +352,46 @@ public sealed class RoomTests(PagingApp fixture) : IClassFixture<PagingApp>
         }
         Assert.Equal("event: change", line);
         Assert.Equal(HttpStatusCode.NotFound, (await App.Client(Role.Viewer).GetAsync("/api/v1/incidents/INC-999999/events")).StatusCode);
+    }
+
+    [Fact]
+    public async Task On_postgresql_a_change_made_by_one_process_reaches_a_watcher_of_another()
+    {
+        if (!TestDatabase.IsPostgres)
+            return; // SQLite is one process by design (ADR 0007); there is nothing to cross.
+        var s = await SetupAsync();
+        var id = (await DeclareAsync(s.ServiceId, 100)).GetProperty("id").GetString()!;
+        await using var other = MusterFactory.On(App.Database);
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // Tests run without hosted services; the second process listens as the real one does.
+        var listener = other.Services.GetRequiredService<Features.Room.IncidentChangeListener>();
+        await listener.StartAsync(guard.Token);
+        try
+        {
+            using var response = await other.Client(Role.Viewer).GetAsync($"/api/v1/incidents/{id}/events", HttpCompletionOption.ResponseHeadersRead, guard.Token);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(guard.Token));
+            Assert.StartsWith("retry:", await reader.ReadLineAsync(guard.Token));
+            // The listener's LISTEN may not be in place yet: change again until the other process hears one.
+            var heard = ReadChangeAsync(reader, guard.Token);
+            for (var i = 0; !heard.IsCompleted && i < 50; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await App.Client(Role.Responder).PostJsonAsync($"/api/v1/incidents/{id}/notes", new { text = $"note {i}" })).StatusCode);
+                await Task.WhenAny(heard, Task.Delay(200, guard.Token));
+            }
+            Assert.True(await heard);
+        }
+        finally
+        {
+            await listener.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<bool> ReadChangeAsync(StreamReader reader, CancellationToken ct)
+    {
+        string? line;
+        while ((line = await reader.ReadLineAsync(ct)) is not null)
+            if (line == "event: change")
+                return true;
+        return false;
     }
 }
