@@ -165,7 +165,7 @@ public sealed class Notification
     /// <summary>The contact method's type or the channel's: email, sms, dingtalk...</summary>
     public string Type { get; set; } = "";
 
-    /// <summary>page, reescalation, test, matrix.</summary>
+    /// <summary>page, reescalation, test, matrix, upward (a report to the people above), task_overdue.</summary>
     public string Kind { get; set; } = "page";
 
     /// <summary>The escalation step (1-based) and round that sent it.</summary>
@@ -182,6 +182,9 @@ public sealed class Notification
     public DateTime CreatedAt { get; set; }
     public DateTime DueAt { get; set; }
     public DateTime? SentAt { get; set; }
+
+    /// <summary>What an upward or task_overdue message is about: the IncidentMessage or IncidentTask id.</summary>
+    public string? SubjectId { get; set; }
 }
 
 /// <summary>A key for programs. Only a hash is kept; the key is shown once when made.</summary>

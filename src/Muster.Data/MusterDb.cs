@@ -41,6 +41,10 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
     public DbSet<StatusPost> StatusPosts => Set<StatusPost>();
     public DbSet<StatusUpdate> StatusUpdates => Set<StatusUpdate>();
     public DbSet<StatusSubscriber> StatusSubscribers => Set<StatusSubscriber>();
+    public DbSet<IncidentRoleAssignment> IncidentRoles => Set<IncidentRoleAssignment>();
+    public DbSet<IncidentTask> IncidentTasks => Set<IncidentTask>();
+    public DbSet<IncidentMessage> IncidentMessages => Set<IncidentMessage>();
+    public DbSet<IncidentLink> IncidentLinks => Set<IncidentLink>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -176,6 +180,31 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
         {
             e.HasKey(p => p.ReportId);
             e.HasOne<Report>().WithOne().HasForeignKey<ReportPhoto>(p => p.ReportId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<IncidentRoleAssignment>(e =>
+        {
+            e.ToTable("IncidentRoles");
+            e.HasIndex(r => new { r.IncidentId, r.RoleKey, r.PersonId }).IsUnique();
+            e.HasOne<Incident>().WithMany().HasForeignKey(r => r.IncidentId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Person>().WithMany().HasForeignKey(r => r.PersonId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<IncidentTask>(e =>
+        {
+            e.HasIndex(t => new { t.IncidentId, t.Key }).IsUnique();
+            e.HasOne<Incident>().WithMany().HasForeignKey(t => t.IncidentId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Person>().WithMany().HasForeignKey(t => t.OwnerId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<IncidentMessage>(e =>
+        {
+            e.HasIndex(m => new { m.IncidentId, m.SentAt });
+            e.HasOne<Incident>().WithMany().HasForeignKey(m => m.IncidentId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<IncidentLink>(e =>
+        {
+            e.HasIndex(l => new { l.IncidentId, l.OtherId }).IsUnique();
+            e.HasIndex(l => l.OtherId);
+            e.HasOne<Incident>().WithMany().HasForeignKey(l => l.IncidentId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Incident>().WithMany().HasForeignKey(l => l.OtherId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<Counter>(e => e.HasKey(c => c.Name));
         b.Entity<Setting>(e => e.HasKey(s => s.Key));

@@ -31,6 +31,9 @@ public sealed class MusterServer : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = default!;
 
+    /// <summary>The running app's services, for tests that set up data the UI does not make.</summary>
+    public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException("The server has not started.");
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(dataDir);

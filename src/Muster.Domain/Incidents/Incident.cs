@@ -45,6 +45,12 @@ public sealed class Incident
 
     public List<TimelineEntry> Timeline { get; private set; } = [];
 
+    /// <summary>The kind of fault: a key of the plan's categories, or none.</summary>
+    public string? Category { get; private set; }
+
+    /// <summary>The incident this one was merged into; it is closed then.</summary>
+    public string? MergedIntoId { get; private set; }
+
     public string Reference => $"INC-{Number}";
     public bool IsOpen => Status < IncidentStatus.Resolved;
     public DateTime? RestoredAt => MitigatedAt is { } m && (ResolvedAt is null || m < ResolvedAt) ? m : ResolvedAt;
@@ -237,6 +243,70 @@ public sealed class Incident
         Timeline.Add(new TimelineEntry(Id, clock.Deadline ?? now, TimelineKinds.SlaBreached, Actor.System, null, stage, deadline));
         UpdatedAt = now;
         return true;
+    }
+
+    /// <summary>Sets or clears the fault category; it must be one the plan names.</summary>
+    public bool SetCategory(string? category, PlanDefinition plan, Actor by, DateTime now)
+    {
+        category = string.IsNullOrWhiteSpace(category) ? null : category.Trim();
+        if (category == Category)
+            return false;
+        if (category is not null && plan.Categories.All(c => c.Key != category))
+            throw new DomainException("category", $"'{category}' is not a category of this plan; use one of {string.Join(", ", plan.Categories.Select(c => c.Key))}, or none.");
+        var from = Category;
+        Category = category;
+        Append(now, TimelineKinds.CategoryChanged, by, null, from, category);
+        return true;
+    }
+
+    /// <summary>
+    /// A mitigation step was done: the service is back by other means. An incident not yet past
+    /// repair moves to mitigated; a later one keeps its status and only the time is kept, so time
+    /// to mitigate is known either way. The first mitigation counts.
+    /// </summary>
+    public void RecordMitigation(string step, Actor by, DateTime now)
+    {
+        if (MitigatedAt is not null)
+            return;
+        if (Status < IncidentStatus.Mitigated)
+        {
+            MoveTo(IncidentStatus.Mitigated, by, now, step);
+            return;
+        }
+        MitigatedAt = now;
+        Append(now, TimelineKinds.Mitigated, by, step, null, null);
+    }
+
+    /// <summary>
+    /// Closes this incident as a duplicate of <paramref name="survivor"/>: its work moves there, and
+    /// both timelines say so.
+    /// </summary>
+    public void MergeInto(Incident survivor, Actor by, DateTime now)
+    {
+        if (survivor.Id == Id)
+            throw new DomainException("into", "An incident cannot be merged into itself.");
+        if (MergedIntoId is not null)
+            throw new DomainException("into", $"{Reference} was already merged.");
+        if (!survivor.IsOpen || survivor.MergedIntoId is not null)
+            throw new DomainException("into", $"{survivor.Reference} is not open; merge into an open incident.");
+        var from = Status;
+        MergedIntoId = survivor.Id;
+        ResolvedAt ??= now;
+        ClosedAt = now;
+        Status = IncidentStatus.Closed;
+        Append(now, TimelineKinds.MergedInto, by, null, Lower(from), survivor.Reference);
+        survivor.Append(now, TimelineKinds.MergedFrom, by, null, null, Reference);
+    }
+
+    /// <summary>
+    /// Writes a response action on the timeline: a role, a task, a report or message, a link.
+    /// Only the response kinds are allowed here; the lifecycle has its own methods.
+    /// </summary>
+    public void RecordResponse(string kind, Actor by, string? note, string? from, string? to, DateTime now)
+    {
+        if (!TimelineKinds.Response.Contains(kind))
+            throw new ArgumentException($"'{kind}' is not a response timeline kind.", nameof(kind));
+        Append(now, kind, by, note, from, to);
     }
 
     private void Append(DateTime now, string kind, Actor by, string? note, string? from, string? to)

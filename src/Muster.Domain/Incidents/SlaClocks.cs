@@ -27,10 +27,12 @@ public static class SlaClocks
 {
     /// <summary>
     /// The clocks of an incident at <paramref name="now"/>. Targets are elapsed time, so a
-    /// deadline is the same instant whatever the wall clock does (DST included).
+    /// deadline is the same instant whatever the wall clock does (DST included); a level whose
+    /// targets are in business hours counts only <paramref name="hours"/> when they are given.
     /// </summary>
-    public static IReadOnlyList<SlaClock> Compute(SlaClockInput t, StageTargets targets, DateTime now)
+    public static IReadOnlyList<SlaClock> Compute(SlaClockInput t, StageTargets targets, DateTime now, Response.WorkingHours? hours = null)
     {
+        var business = targets.BusinessHours ? hours : null;
         var restoredAt = Earliest(t.MitigatedAt, t.ResolvedAt);
         var clocks = new List<SlaClock>(5);
         Add(Stage.Acknowledge, t.DeclaredAt, t.AcknowledgedAt, Earliest(t.InvestigatingAt, t.RepairingAt, restoredAt));
@@ -49,7 +51,7 @@ public static class SlaClocks
                 clocks.Add(new SlaClock(stage, null, null, null, ClockState.Pending));
                 return;
             }
-            var deadline = s.AddMinutes(minutes);
+            var deadline = business?.Add(s, minutes) ?? s.AddMinutes(minutes);
             var clock = (metAt, mootAt) switch
             {
                 ({ } met, _) => new SlaClock(stage, s, deadline, met, met <= deadline ? ClockState.Met : ClockState.Breached),

@@ -19,6 +19,28 @@ public static class TimelineKinds
     public const string Informed = "informed";
     public const string AcknowledgedPartly = "acknowledged_partly";
     public const string StatusPublished = "status_published";
+    public const string CategoryChanged = "category_changed";
+    public const string Mitigated = "mitigated";
+    public const string MergedInto = "merged_into";
+    public const string MergedFrom = "merged_from";
+    public const string RoleAssigned = "role_assigned";
+    public const string RoleUnassigned = "role_unassigned";
+    public const string TasksAdded = "tasks_added";
+    public const string TaskDone = "task_done";
+    public const string TaskSkipped = "task_skipped";
+    public const string TaskReassigned = "task_reassigned";
+    public const string TaskOverdue = "task_overdue";
+    public const string ReportedUpward = "reported_upward";
+    public const string CustomerMessage = "customer_message";
+    public const string Linked = "linked";
+    public const string Unlinked = "unlinked";
+
+    /// <summary>The kinds written by <see cref="Incident.RecordResponse"/>.</summary>
+    public static readonly IReadOnlySet<string> Response = new HashSet<string>
+    {
+        RoleAssigned, RoleUnassigned, TasksAdded, TaskDone, TaskSkipped, TaskReassigned, TaskOverdue,
+        ReportedUpward, CustomerMessage, Linked, Unlinked,
+    };
 }
 
 /// <summary>One line of an incident's timeline; the timeline is the incident's audit.</summary>

@@ -67,6 +67,7 @@ public static class MusterApp
             o.UseMuster(current.Database.Provider, current.ConnectionString);
             if (current.Database.Provider == DatabaseSetup.Sqlite)
                 o.AddInterceptors(sp.GetRequiredService<SqliteGatedSaves>());
+            o.AddInterceptors(sp.GetRequiredService<Features.Room.IncidentChangeCapture>());
         });
 
         services.AddSingleton(TimeProvider.System);
@@ -76,6 +77,12 @@ public static class MusterApp
         services.AddSingleton<WorkRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkRunner>());
         services.AddScoped<IncidentActions>();
+        services.AddScoped<Features.Room.RoomActions>();
+        services.AddScoped<IWorkHandler, Features.Room.TaskOverdueWork>();
+        services.AddSingleton<Features.Room.IncidentChanges>();
+        services.AddSingleton<Features.Room.IncidentChangeCapture>();
+        services.AddSingleton<Features.Room.IncidentChangeListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<Features.Room.IncidentChangeListener>());
         services.AddScoped<IWorkHandler, IncidentClockWork>();
         services.AddScoped<IWorkHandler, AlertExpiryWork>();
         services.AddScoped<IWorkHandler, HeartbeatWork>();
@@ -164,6 +171,7 @@ public static class MusterApp
         app.MapOperations();
         app.MapAccount();
         app.MapIncidents();
+        Features.Room.RoomEndpoints.MapRoom(app);
         app.MapServices();
         app.MapTeams();
         app.MapPeople();

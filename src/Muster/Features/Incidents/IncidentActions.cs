@@ -10,7 +10,8 @@ using Muster.Infrastructure;
 namespace Muster.Features.Incidents;
 
 /// <summary>The incident use cases, shared by the API and the pages: one hop to <see cref="MusterDb"/>.</summary>
-public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider time, WorkSignal signal, IStringLocalizer<SharedResource> text)
+public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider time, WorkSignal signal, IStringLocalizer<SharedResource> text,
+    Microsoft.Extensions.Options.IOptions<MusterOptions> options)
 {
     public const string ClockWork = "incident-clock";
 
@@ -33,7 +34,7 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var incident = await CreateAsync(service, request.Title!.Trim(), Blank(request.Description), (request.Impact ?? new ImpactInput()).ToFacts(),
-            request.StartedAt?.ToUniversalTime(), request.Drill, by, ct);
+            request.StartedAt?.ToUniversalTime(), request.Drill, Blank(request.Category), by, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         signal.Notify();
@@ -44,14 +45,26 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
     /// Adds a new incident under the service's active plan to the context, with its clocks, inside the
     /// caller's transaction; the caller saves and commits (so an alert and its incident are one commit).
     /// </summary>
-    public async Task<Incident> CreateAsync(Service service, string title, string? description, ImpactFacts impact, DateTime? startedAt, bool drill, Actor by, CancellationToken ct = default)
+    public Task<Incident> CreateAsync(Service service, string title, string? description, ImpactFacts impact, DateTime? startedAt, bool drill, Actor by,
+        CancellationToken ct = default) =>
+        CreateAsync(service, title, description, impact, startedAt, drill, null, by, ct);
+
+    /// <summary>As above, with a fault category (a key of the plan's categories), which picks the category's checklists.</summary>
+    public async Task<Incident> CreateAsync(Service service, string title, string? description, ImpactFacts impact, DateTime? startedAt, bool drill, string? category, Actor by,
+        CancellationToken ct = default)
     {
         var (versionId, plan) = await plans.ActiveForAsync(db, service, ct);
+        if (category is not null && plan.Categories.All(c => c.Key != category))
+            throw RequestException.Invalid("category", plan.Categories.Count == 0
+                ? $"The plan '{plan.Key}' names no categories; leave category out."
+                : $"'{category}' is not a category of the plan '{plan.Key}'; use one of {string.Join(", ", plan.Categories.Select(c => c.Key))}.");
         var number = (int)await db.NextAsync("incident", ct);
         var now = Now;
         var incident = Incident.Declare(Ids.New(), number, title, description, service.Id, versionId, plan, impact, startedAt, drill, by, now);
+        incident.SetCategory(category, plan, by, now);
         db.Incidents.Add(incident);
         await SyncClocksAsync(incident, plan, now, ct);
+        await Room.ResponseSync.OpenAsync(db, incident, plan, await HoursAsync(plan, incident.SeverityLevel, ct), now, ct);
         await Notifications.Paging.StartAsync(db, incident, now, ct);
         await Notifications.Matrix.SendAsync(db, incident, plan, now, ct);
         MusterMetrics.IncidentDeclared();
@@ -173,7 +186,8 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
         var planRef = await db.PlanVersions.Where(v => v.Id == incident.PlanVersionId)
             .Join(db.Plans, v => v.PlanId, p => p.Id, (v, p) => new { p.Key, v.Version }).FirstAsync(ct);
         var serviceName = await db.Services.Where(s => s.Id == incident.ServiceId).Select(s => s.Name).FirstAsync(ct);
-        return IncidentView.From(incident, plan, new PlanRef(incident.PlanVersionId, planRef.Key, plan.Name.In(Culture), planRef.Version), serviceName, Now, Culture);
+        return IncidentView.From(incident, plan, new PlanRef(incident.PlanVersionId, planRef.Key, plan.Name.In(Culture), planRef.Version), serviceName, Now, Culture,
+            await HoursAsync(plan, incident.SeverityLevel, ct));
     }
 
     public async Task<IReadOnlyList<TimelineView>> TimelineAsync(string idOrNumber, CancellationToken ct = default)
@@ -231,9 +245,18 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             return Task.CompletedTask;
         }, ct);
 
-    private async Task<Incident> ChangeAsync(string id, string? note, Func<Incident, PlanDefinition, DateTime, Task> change, CancellationToken ct)
+    private Task<Incident> ChangeAsync(string id, string? note, Func<Incident, PlanDefinition, DateTime, Task> change, CancellationToken ct)
     {
         new Problems.Errors().Text(note, "note", Incident.MaxNoteLength, required: false).ThrowIfAny();
+        return ApplyAsync(id, change, ct);
+    }
+
+    /// <summary>
+    /// Loads an incident, applies a change, and keeps everything that follows in step in the same
+    /// save: the matrix when the level rose, the clocks, the escalation, the tasks and deadlines.
+    /// </summary>
+    public async Task<Incident> ApplyAsync(string id, Func<Incident, PlanDefinition, DateTime, Task> change, CancellationToken ct = default)
+    {
         var incident = await FindAsync(id, track: true, ct);
         var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
         var now = Now;
@@ -244,10 +267,15 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             await Notifications.Matrix.SendAsync(db, incident, plan, now, ct);
         await SyncClocksAsync(incident, plan, now, ct);
         await SyncPagingAsync(incident, before, now, ct);
+        await Room.ResponseSync.SyncAsync(db, incident, plan, await HoursAsync(plan, incident.SeverityLevel, ct), now, ct);
         await db.SaveChangesAsync(ct);
         signal.Notify();
         return incident;
     }
+
+    /// <summary>The working hours a level's clocks count, or none.</summary>
+    public Task<Domain.Response.WorkingHours?> HoursAsync(PlanDefinition plan, string level, CancellationToken ct = default) =>
+        Room.ResponseSync.HoursAsync(db, plan, level, options.Value.Zone, ct);
 
     /// <summary>Acknowledging stops the escalation at once; reopening starts it again from the first step.</summary>
     public async Task SyncPagingAsync(Incident incident, IncidentStatus before, DateTime now, CancellationToken ct = default)
@@ -268,7 +296,7 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
     {
         if (incident.Reclassify(plan, Actor.System, now))
             await Notifications.Matrix.SendAsync(db, incident, plan, now, ct);
-        var clocks = SlaClocks.Compute(incident.ClockInput, plan.TargetsFor(incident.SeverityLevel), now);
+        var clocks = SlaClocks.Compute(incident.ClockInput, plan.TargetsFor(incident.SeverityLevel), now, await HoursAsync(plan, incident.SeverityLevel, ct));
         foreach (var clock in clocks)
             incident.RecordBreach(clock, now);
         var next = SlaClocks.Running(clocks).Select(c => c.Deadline).Min();
@@ -285,6 +313,8 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
     {
         string Level(string? key) => key is null ? "" : plan.FindLevel(key) is { } l ? l.Name.In(Culture) : key;
         string Status(string? s) => s is null ? "" : text[$"status.{s}"];
+        string Category(string? key) => key is null ? text["room.category_none"] : plan.Categories.FirstOrDefault(c => c.Key == key)?.Name.In(Culture) ?? key;
+        string Role(string? key) => key is null ? "" : plan.FindRole(key)?.Name.In(Culture) ?? key;
         return e.Kind switch
         {
             TimelineKinds.Declared => text["timeline.declared", Level(e.To)],
@@ -304,6 +334,21 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             TimelineKinds.Informed => text["timeline.informed", Level(e.From), e.To ?? ""],
             TimelineKinds.AcknowledgedPartly => text["timeline.acknowledged_partly", e.From ?? "", e.To ?? ""],
             TimelineKinds.StatusPublished => text["timeline.status_published", text[$"statuspage.update.{e.To}"]],
+            TimelineKinds.CategoryChanged => text["timeline.category_changed", Category(e.From), Category(e.To)],
+            TimelineKinds.Mitigated => text["timeline.mitigated"],
+            TimelineKinds.MergedInto => text["timeline.merged_into", e.To ?? ""],
+            TimelineKinds.MergedFrom => text["timeline.merged_from", e.To ?? ""],
+            TimelineKinds.RoleAssigned => text["timeline.role_assigned", Role(e.From), e.To ?? ""],
+            TimelineKinds.RoleUnassigned => text["timeline.role_unassigned", Role(e.From), e.To ?? ""],
+            TimelineKinds.TasksAdded => text["timeline.tasks_added", e.To ?? "", Level(e.From)],
+            TimelineKinds.TaskDone => text["timeline.task_done", e.To ?? e.From ?? ""],
+            TimelineKinds.TaskSkipped => text["timeline.task_skipped", e.To ?? e.From ?? ""],
+            TimelineKinds.TaskReassigned => text["timeline.task_reassigned", e.From ?? "", e.To ?? ""],
+            TimelineKinds.TaskOverdue => text["timeline.task_overdue", e.From ?? "", e.To ?? ""],
+            TimelineKinds.ReportedUpward => text["timeline.reported_upward", e.From ?? "", e.To ?? ""],
+            TimelineKinds.CustomerMessage => text["timeline.customer_message", text[$"messages.kind.{e.To}"]],
+            TimelineKinds.Linked => text["timeline.linked", e.To ?? ""],
+            TimelineKinds.Unlinked => text["timeline.unlinked", e.To ?? ""],
             _ => e.Kind,
         };
     }
@@ -330,7 +375,11 @@ public sealed class IncidentClockWork(IncidentActions actions, MusterDb db, Plan
         if (incident is null)
             return;
         var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
-        await actions.SyncClocksAsync(incident, plan, time.GetUtcNow().UtcDateTime, ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        var level = incident.SeverityLevel;
+        await actions.SyncClocksAsync(incident, plan, now, ct);
+        if (incident.SeverityLevel != level)
+            await Room.ResponseSync.SyncAsync(db, incident, plan, await actions.HoursAsync(plan, incident.SeverityLevel, ct), now, ct);
         await db.SaveChangesAsync(ct);
     }
 }

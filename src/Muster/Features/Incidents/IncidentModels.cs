@@ -35,7 +35,7 @@ public sealed record ImpactInput(
 
 public sealed record DeclareRequest(
     string? Title, string? ServiceId, string? Description = null, DateTime? StartedAt = null,
-    ImpactInput? Impact = null, bool Drill = false);
+    ImpactInput? Impact = null, bool Drill = false, string? Category = null);
 
 public sealed record TransitionRequest(string? Note = null);
 
@@ -54,24 +54,26 @@ public sealed record IncidentView(
     string ServiceId, string ServiceName, SeverityView Severity, ImpactInput Impact, IReadOnlyList<ClockView> Clocks,
     DateTime StartedAt, DateTime DeclaredAt, DateTime? AcknowledgedAt, DateTime? InvestigatingAt, DateTime? RepairingAt,
     DateTime? MitigatedAt, DateTime? ResolvedAt, DateTime? VerifiedAt, DateTime? ClosedAt, DateTime UpdatedAt,
-    PlanRef Plan, string? SuggestedLevel)
+    PlanRef Plan, string? SuggestedLevel, string? Category = null, string? CategoryName = null, string? MergedIntoId = null)
 {
-    public static IncidentView From(Incident i, PlanDefinition plan, PlanRef planRef, string serviceName, DateTime now, string culture)
+    public static IncidentView From(Incident i, PlanDefinition plan, PlanRef planRef, string serviceName, DateTime now, string culture,
+        Domain.Response.WorkingHours? hours = null)
     {
         var level = plan.FindLevel(i.SeverityLevel) ?? plan.LeastSevere;
         var suggested = Classifier.Classify(plan, i.EffectiveImpact(now)).Level;
         return new IncidentView(
             i.Id, i.Reference, i.Title, i.Description, i.Status, i.Drill, i.ServiceId, serviceName,
-            SeverityOf(level, culture), ImpactInput.From(i.Impact), ClocksOf(i, plan, now),
+            SeverityOf(level, culture), ImpactInput.From(i.Impact), ClocksOf(i, plan, now, hours),
             i.StartedAt, i.DeclaredAt, i.AcknowledgedAt, i.InvestigatingAt, i.RepairingAt,
             i.MitigatedAt, i.ResolvedAt, i.VerifiedAt, i.ClosedAt, i.UpdatedAt, planRef,
-            suggested.Key != level.Key ? suggested.Key : null);
+            suggested.Key != level.Key ? suggested.Key : null, i.Category,
+            i.Category is null ? null : plan.Categories.FirstOrDefault(c => c.Key == i.Category)?.Name.In(culture) ?? i.Category, i.MergedIntoId);
     }
 
     public static SeverityView SeverityOf(SeverityLevel level, string culture) => new(level.Key, level.Name.In(culture), level.Rank, level.Color);
 
-    public static IReadOnlyList<ClockView> ClocksOf(Incident i, PlanDefinition plan, DateTime now) =>
-        SlaClocks.Compute(i.ClockInput, plan.TargetsFor(i.SeverityLevel), now)
+    public static IReadOnlyList<ClockView> ClocksOf(Incident i, PlanDefinition plan, DateTime now, Domain.Response.WorkingHours? hours = null) =>
+        SlaClocks.Compute(i.ClockInput, plan.TargetsFor(i.SeverityLevel), now, hours)
             .Select(c => new ClockView(c.Stage, c.StartsAt, c.Deadline, c.StoppedAt, c.State, c.Remaining(now) is { } left ? (long)left.TotalSeconds : null))
             .ToList();
 }

@@ -56,8 +56,10 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
             await db.SaveChangesAsync(ct);
             return;
         }
-        var bundled = notification.Kind == "test" ? [] : await db.Notifications
-            .Where(n => n.ContactMethodId == method.Id && n.Status == "queued" && n.Id != notification.Id && n.DueAt <= now)
+        // Reports upward and overdue tasks carry their own text: they are neither bundled nor bundle others.
+        var bundled = notification.Kind is "test" or Room.ResponseSync.UpwardKind or Room.ResponseSync.OverdueKind ? [] : await db.Notifications
+            .Where(n => n.ContactMethodId == method.Id && n.Status == "queued" && n.Id != notification.Id && n.DueAt <= now
+                && n.Kind != Room.ResponseSync.UpwardKind && n.Kind != Room.ResponseSync.OverdueKind)
             .ToListAsync(ct);
 
         var message = await RenderAsync(notification, incident, bundled, person, ct);
@@ -181,6 +183,36 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
         return await channels.SendAsync(channel.Type, channel.Settings, recipient, message, ct);
     }
 
+    /// <summary>
+    /// A report upward (the text as the sender wrote it) or an overdue task (which, whose, since
+    /// when), in the recipient's language, with the incident's link.
+    /// </summary>
+    private async Task<OutgoingMessage> ResponseMessageAsync(Notification notification, Incident incident, string level, string service, string baseUrl,
+        CultureInfo culture, CancellationToken ct)
+    {
+        var incidentUrl = $"{baseUrl}/incidents/{incident.Id}";
+        var drill = incident.Drill ? text["notify.drill"] + " " : "";
+        string title, body;
+        if (notification.Kind == Room.ResponseSync.UpwardKind)
+        {
+            var report = await db.IncidentMessages.AsNoTracking().Where(m => m.Id == notification.SubjectId).Select(m => m.Text).FirstOrDefaultAsync(ct) ?? "";
+            title = $"{drill}{text["notify.upward_title", level, incident.Reference, incident.Title]}";
+            body = $"{report}\n\n{text["notify.open_link", incidentUrl]}";
+        }
+        else
+        {
+            var task = await db.IncidentTasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == notification.SubjectId, ct);
+            var taskTitle = task is null ? "" : culture.Name.StartsWith("zh", StringComparison.Ordinal) ? task.TitleZh : task.TitleEn;
+            var due = task?.Deadline is { } d ? TimeZoneInfo.ConvertTimeFromUtc(d, options.Value.Zone).ToString("HH:mm", CultureInfo.InvariantCulture) : "";
+            title = $"{drill}{text["notify.task_overdue_title", taskTitle, incident.Reference]}";
+            body = string.Join('\n', text["notify.task_overdue_body", taskTitle, due], text["notify.level_service", level, service], text["notify.open_link", incidentUrl]);
+        }
+        var shortText = title.Length > 70 ? title[..69] + "…" : title;
+        return new OutgoingMessage(notification.Kind, title, body, shortText, null, null, incidentUrl,
+            new Dictionary<string, string> { ["level"] = level, ["service"] = service, ["title"] = incident.Title, ["number"] = incident.Reference, ["deadline"] = "", ["url"] = incidentUrl },
+            culture.Name, incident.Drill, notification.Id);
+    }
+
     /// <summary>The message in the recipient's language, short enough for SMS, with the level, service, the clock that matters, and the links.</summary>
     private async Task<OutgoingMessage> RenderAsync(Notification notification, Incident? incident, IReadOnlyList<Notification> bundled, Person? person, CancellationToken ct)
     {
@@ -205,6 +237,8 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
             var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
             var level = plan.FindLevel(incident.SeverityLevel)?.Name.In(culture.Name) ?? incident.SeverityLevel;
             var service = await db.Services.Where(s => s.Id == incident.ServiceId).Select(s => s.Name).FirstAsync(ct);
+            if (notification.Kind is Room.ResponseSync.UpwardKind or Room.ResponseSync.OverdueKind)
+                return await ResponseMessageAsync(notification, incident, level, service, baseUrl, culture, ct);
             var ackMinutes = plan.TargetsFor(incident.SeverityLevel).Acknowledge;
             var deadline = ackMinutes is { } minutes
                 ? TimeZoneInfo.ConvertTimeFromUtc(incident.DeclaredAt.AddMinutes(minutes), options.Value.Zone).ToString("HH:mm", CultureInfo.InvariantCulture)
