@@ -182,6 +182,9 @@ public sealed class Notification
     public DateTime CreatedAt { get; set; }
     public DateTime DueAt { get; set; }
     public DateTime? SentAt { get; set; }
+
+    /// <summary>What a message that is not a page is about, such as <c>review:{id}</c> or <c>drill:{id}</c>.</summary>
+    public string? Subject { get; set; }
 }
 
 /// <summary>A key for programs. Only a hash is kept; the key is shown once when made.</summary>

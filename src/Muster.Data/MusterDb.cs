@@ -36,6 +36,12 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
     public DbSet<WorkingCalendarRecord> WorkingCalendars => Set<WorkingCalendarRecord>();
     public DbSet<EscalationPolicy> EscalationPolicies => Set<EscalationPolicy>();
     public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<PostIncidentReview> Reviews => Set<PostIncidentReview>();
+    public DbSet<ActionItem> ActionItems => Set<ActionItem>();
+    public DbSet<SurveyInvitation> SurveyInvitations => Set<SurveyInvitation>();
+    public DbSet<SurveyResponse> SurveyResponses => Set<SurveyResponse>();
+    public DbSet<DrillScenario> DrillScenarios => Set<DrillScenario>();
+    public DbSet<DrillRun> DrillRuns => Set<DrillRun>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -172,8 +178,51 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
             e.HasKey(p => p.ReportId);
             e.HasOne<Report>().WithOne().HasForeignKey<ReportPhoto>(p => p.ReportId).OnDelete(DeleteBehavior.Cascade);
         });
+        ConfigureLearning(b);
         b.Entity<Counter>(e => e.HasKey(c => c.Name));
         b.Entity<Setting>(e => e.HasKey(s => s.Key));
+    }
+
+    /// <summary>Reviews, action items, surveys and drills.</summary>
+    private static void ConfigureLearning(ModelBuilder b)
+    {
+        b.Entity<PostIncidentReview>(e =>
+        {
+            e.ToTable("Reviews");
+            e.HasIndex(r => r.IncidentId).IsUnique();
+            e.HasIndex(r => new { r.State, r.DueAt });
+            e.HasOne<Incident>().WithMany().HasForeignKey(r => r.IncidentId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<ActionItem>(e =>
+        {
+            e.HasIndex(a => new { a.State, a.DueOn });
+            e.HasIndex(a => a.ReviewId);
+            e.HasIndex(a => a.DrillRunId);
+            e.HasIndex(a => a.OwnerId);
+            e.HasOne<PostIncidentReview>().WithMany().HasForeignKey(a => a.ReviewId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<DrillRun>().WithMany().HasForeignKey(a => a.DrillRunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<SurveyInvitation>(e =>
+        {
+            e.HasIndex(s => new { s.IncidentId, s.ReporterKey }).IsUnique();
+            e.HasOne<Incident>().WithMany().HasForeignKey(s => s.IncidentId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<SurveyResponse>(e =>
+        {
+            // One answer per link: the second is refused by the database too.
+            e.HasIndex(r => r.InvitationId).IsUnique();
+            e.HasIndex(r => new { r.ServiceId, r.RespondedAt });
+            e.HasIndex(r => r.RespondedAt);
+            e.HasOne<SurveyInvitation>().WithMany().HasForeignKey(r => r.InvitationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<DrillScenario>(e => e.HasOne<Service>().WithMany().HasForeignKey(d => d.ServiceId).OnDelete(DeleteBehavior.Cascade));
+        b.Entity<DrillRun>(e =>
+        {
+            e.HasIndex(r => new { r.ScenarioId, r.StartedAt });
+            e.HasIndex(r => r.IncidentId).IsUnique();
+            e.HasOne<DrillScenario>().WithMany().HasForeignKey(r => r.ScenarioId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Incident>().WithMany().HasForeignKey(r => r.IncidentId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 
     private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
