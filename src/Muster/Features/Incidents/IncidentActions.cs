@@ -32,7 +32,7 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var incident = await CreateAsync(service, request.Title!.Trim(), Blank(request.Description), (request.Impact ?? new ImpactInput()).ToFacts(),
-            request.StartedAt?.ToUniversalTime(), request.Drill, by, ct);
+            request.StartedAt?.ToUniversalTime(), request.Drill, by, ct: ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         signal.Notify();
@@ -43,7 +43,9 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
     /// Adds a new incident under the service's active plan to the context, with its clocks, inside the
     /// caller's transaction; the caller saves and commits (so an alert and its incident are one commit).
     /// </summary>
-    public async Task<Incident> CreateAsync(Service service, string title, string? description, ImpactFacts impact, DateTime? startedAt, bool drill, Actor by, CancellationToken ct = default)
+    /// <param name="page">False for a drill run, which pages its participants instead of the service's policy and informs nobody else.</param>
+    public async Task<Incident> CreateAsync(Service service, string title, string? description, ImpactFacts impact, DateTime? startedAt, bool drill, Actor by,
+        bool page = true, CancellationToken ct = default)
     {
         var (versionId, plan) = await plans.ActiveForAsync(db, service, ct);
         var number = (int)await db.NextAsync("incident", ct);
@@ -51,8 +53,11 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
         var incident = Incident.Declare(Ids.New(), number, title, description, service.Id, versionId, plan, impact, startedAt, drill, by, now);
         db.Incidents.Add(incident);
         await SyncClocksAsync(incident, plan, now, ct);
-        await Notifications.Paging.StartAsync(db, incident, now, ct);
-        await Notifications.Matrix.SendAsync(db, incident, plan, now, ct);
+        if (page)
+        {
+            await Notifications.Paging.StartAsync(db, incident, now, ct);
+            await Notifications.Matrix.SendAsync(db, incident, plan, now, ct);
+        }
         MusterMetrics.IncidentDeclared();
         return incident;
     }
@@ -186,6 +191,13 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             await Notifications.Paging.StartAsync(db, incident, now, ct);
         else if (before == IncidentStatus.Acknowledged && !incident.IsOpen)
             await db.CancelAsync(Notifications.Paging.EscalateKey(incident.Id), ct);
+        if (before < IncidentStatus.Resolved && incident.Status >= IncidentStatus.Resolved)
+        {
+            // What follows a resolution: the review the plan requires, and the reporters' survey (not for drills).
+            await Reviews.ReviewWork.ScheduleAsync(db, incident.Id, now, Reviews.ReviewWork.Resolved, now, ct);
+            if (!incident.Drill)
+                await Surveys.SurveyWork.ScheduleAsync(db, incident.Id, now, ct);
+        }
     }
 
     /// <summary>
