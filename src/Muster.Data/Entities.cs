@@ -185,6 +185,8 @@ public sealed class Notification
 
     /// <summary>What an upward or task_overdue message is about: the IncidentMessage or IncidentTask id.</summary>
     public string? SubjectId { get; set; }
+    /// <summary>What a message that is not a page is about, such as <c>review:{id}</c> or <c>drill:{id}</c>.</summary>
+    public string? Subject { get; set; }
 }
 
 /// <summary>A key for programs. Only a hash is kept; the key is shown once when made.</summary>

@@ -45,6 +45,12 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
     public DbSet<IncidentTask> IncidentTasks => Set<IncidentTask>();
     public DbSet<IncidentMessage> IncidentMessages => Set<IncidentMessage>();
     public DbSet<IncidentLink> IncidentLinks => Set<IncidentLink>();
+    public DbSet<PostIncidentReview> Reviews => Set<PostIncidentReview>();
+    public DbSet<ActionItem> ActionItems => Set<ActionItem>();
+    public DbSet<SurveyInvitation> SurveyInvitations => Set<SurveyInvitation>();
+    public DbSet<SurveyResponse> SurveyResponses => Set<SurveyResponse>();
+    public DbSet<DrillScenario> DrillScenarios => Set<DrillScenario>();
+    public DbSet<DrillRun> DrillRuns => Set<DrillRun>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -206,6 +212,7 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
             e.HasOne<Incident>().WithMany().HasForeignKey(l => l.IncidentId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Incident>().WithMany().HasForeignKey(l => l.OtherId).OnDelete(DeleteBehavior.Cascade);
         });
+        ConfigureLearning(b);
         b.Entity<Counter>(e => e.HasKey(c => c.Name));
         b.Entity<Setting>(e => e.HasKey(s => s.Key));
         b.Entity<StatusComponentService>(e =>
@@ -227,6 +234,48 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
             e.HasOne<StatusPost>().WithMany().HasForeignKey(u => u.PostId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<StatusSubscriber>(e => e.HasIndex(s => new { s.Kind, s.Address }));
+    }
+
+    /// <summary>Reviews, action items, surveys and drills.</summary>
+    private static void ConfigureLearning(ModelBuilder b)
+    {
+        b.Entity<PostIncidentReview>(e =>
+        {
+            e.ToTable("Reviews");
+            e.HasIndex(r => r.IncidentId).IsUnique();
+            e.HasIndex(r => new { r.State, r.DueAt });
+            e.HasOne<Incident>().WithMany().HasForeignKey(r => r.IncidentId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<ActionItem>(e =>
+        {
+            e.HasIndex(a => new { a.State, a.DueOn });
+            e.HasIndex(a => a.ReviewId);
+            e.HasIndex(a => a.DrillRunId);
+            e.HasIndex(a => a.OwnerId);
+            e.HasOne<PostIncidentReview>().WithMany().HasForeignKey(a => a.ReviewId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<DrillRun>().WithMany().HasForeignKey(a => a.DrillRunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<SurveyInvitation>(e =>
+        {
+            e.HasIndex(s => new { s.IncidentId, s.ReporterKey }).IsUnique();
+            e.HasOne<Incident>().WithMany().HasForeignKey(s => s.IncidentId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<SurveyResponse>(e =>
+        {
+            // One answer per link: the second is refused by the database too.
+            e.HasIndex(r => r.InvitationId).IsUnique();
+            e.HasIndex(r => new { r.ServiceId, r.RespondedAt });
+            e.HasIndex(r => r.RespondedAt);
+            e.HasOne<SurveyInvitation>().WithMany().HasForeignKey(r => r.InvitationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<DrillScenario>(e => e.HasOne<Service>().WithMany().HasForeignKey(d => d.ServiceId).OnDelete(DeleteBehavior.Cascade));
+        b.Entity<DrillRun>(e =>
+        {
+            e.HasIndex(r => new { r.ScenarioId, r.StartedAt });
+            e.HasIndex(r => r.IncidentId).IsUnique();
+            e.HasOne<DrillScenario>().WithMany().HasForeignKey(r => r.ScenarioId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Incident>().WithMany().HasForeignKey(r => r.IncidentId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 
     private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(

@@ -85,6 +85,11 @@ public sealed partial class AuthorizationWalkTests(MusterFactory app) : IClassFi
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/readyz")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/openapi/v1.json")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/login")).StatusCode);
+        // The survey page a reporter opens from an SMS needs no account: a bad token is a page saying so, not a sign-in.
+        var survey = await anonymous.GetAsync("/s/nosuch.token");
+        Assert.Equal(HttpStatusCode.NotFound, survey.StatusCode);
+        Assert.Contains("Muster", await survey.Content.ReadAsStringAsync());
+        Assert.Contains(Endpoints(), p => p.Url == "/s/x" && p.Anonymous);
         var metrics = await anonymous.GetStringAsync("/metrics");
         Assert.Contains("muster_http_requests_total", metrics);
     }

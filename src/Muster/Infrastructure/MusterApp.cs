@@ -89,6 +89,12 @@ public static class MusterApp
         services.AddScoped<IWorkHandler, ReportPurgeWork>();
         services.AddScoped<IWorkHandler, Features.Notifications.EscalationWork>();
         services.AddScoped<IWorkHandler, Features.Notifications.DeliveryWork>();
+        services.AddScoped<Features.Reviews.ReviewActions>();
+        services.AddScoped<Features.Drills.DrillActions>();
+        services.AddScoped<IWorkHandler, Features.Reviews.ReviewWork>();
+        services.AddScoped<IWorkHandler, Features.Surveys.SurveyWork>();
+        services.AddScoped<IWorkHandler, Features.Surveys.SurveySendWork>();
+        services.AddScoped<IWorkHandler, Features.Drills.DrillWork>();
         services.AddNotificationChannels();
         services.AddOptions<StatusOptions>().BindConfiguration("Muster:Status");
         services.AddSingleton<StatusCache>();
@@ -184,6 +190,9 @@ public static class MusterApp
         app.MapNotifications();
         app.MapSmsReplies();
         app.MapOnCall();
+        Features.Reviews.ReviewEndpoints.MapReviews(app);
+        Features.Surveys.SurveyEndpoints.MapSurveys(app);
+        Features.Drills.DrillEndpoints.MapDrills(app);
         // Kestrel enforces the limit on a body of unknown length; a declared length is refused before reading.
         var intake = app.MapGroup("").WithMetadata(new RequestSizeLimitAttribute(IntakeBodyLimit))
             .AddEndpointFilter((context, next) => context.HttpContext.Request.ContentLength > IntakeBodyLimit

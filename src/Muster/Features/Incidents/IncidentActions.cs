@@ -45,13 +45,14 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
     /// Adds a new incident under the service's active plan to the context, with its clocks, inside the
     /// caller's transaction; the caller saves and commits (so an alert and its incident are one commit).
     /// </summary>
+    /// <param name="page">False for a drill run, which pages its participants instead of the service's policy and informs nobody else.</param>
     public Task<Incident> CreateAsync(Service service, string title, string? description, ImpactFacts impact, DateTime? startedAt, bool drill, Actor by,
-        CancellationToken ct = default) =>
-        CreateAsync(service, title, description, impact, startedAt, drill, null, by, ct);
+        bool page = true, CancellationToken ct = default) =>
+        CreateAsync(service, title, description, impact, startedAt, drill, null, by, page, ct);
 
     /// <summary>As above, with a fault category (a key of the plan's categories), which picks the category's checklists.</summary>
     public async Task<Incident> CreateAsync(Service service, string title, string? description, ImpactFacts impact, DateTime? startedAt, bool drill, string? category, Actor by,
-        CancellationToken ct = default)
+        bool page = true, CancellationToken ct = default)
     {
         var (versionId, plan) = await plans.ActiveForAsync(db, service, ct);
         if (category is not null && plan.Categories.All(c => c.Key != category))
@@ -65,8 +66,11 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
         db.Incidents.Add(incident);
         await SyncClocksAsync(incident, plan, now, ct);
         await Room.ResponseSync.OpenAsync(db, incident, plan, await HoursAsync(plan, incident.SeverityLevel, ct), now, ct);
-        await Notifications.Paging.StartAsync(db, incident, now, ct);
-        await Notifications.Matrix.SendAsync(db, incident, plan, now, ct);
+        if (page)
+        {
+            await Notifications.Paging.StartAsync(db, incident, now, ct);
+            await Notifications.Matrix.SendAsync(db, incident, plan, now, ct);
+        }
         MusterMetrics.IncidentDeclared();
         return incident;
     }
@@ -286,6 +290,13 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             await Notifications.Paging.StartAsync(db, incident, now, ct);
         else if (before == IncidentStatus.Acknowledged && !incident.IsOpen)
             await db.CancelAsync(Notifications.Paging.EscalateKey(incident.Id), ct);
+        if (before < IncidentStatus.Resolved && incident.Status >= IncidentStatus.Resolved)
+        {
+            // What follows a resolution: the review the plan requires, and the reporters' survey (not for drills).
+            await Reviews.ReviewWork.ScheduleAsync(db, incident.Id, now, Reviews.ReviewWork.Resolved, now, ct);
+            if (!incident.Drill)
+                await Surveys.SurveyWork.ScheduleAsync(db, incident.Id, now, ct);
+        }
     }
 
     /// <summary>

@@ -280,7 +280,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
                 var (_, plan) = await plans.ActiveForAsync(db, service, ct);
                 var mapping = plan.AlertSeverities.GetValueOrDefault(alert.Severity ?? "");
                 var title = alert.Summary.Length > Incident.MaxTitleLength ? alert.Summary[..Incident.MaxTitleLength] : alert.Summary;
-                incident = await actions.CreateAsync(service, title, null, mapping?.Impact ?? ImpactOf(alert.Severity), null, drill: false, by, ct);
+                incident = await actions.CreateAsync(service, title, null, mapping?.Impact ?? ImpactOf(alert.Severity), null, drill: false, by, ct: ct);
                 if (mapping?.Level is { } least && plan.FindLevel(least) is { } floor && floor.Rank < incident.SeverityRank)
                 {
                     incident.SetSeverity(floor, $"the plan puts {alert.Severity} alerts at {floor.Key} at least", by, now);
@@ -333,7 +333,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
                 return null;
             var service = state.Service ??= await db.Services.AsNoTracking().FirstAsync(s => s.Id == serviceId, ct);
             storm = await actions.CreateAsync(service, $"Alert storm on {service.Name}: more than {StormThreshold} new incidents a minute", null,
-                new ImpactFacts { Condition = "partial" }, null, drill: false, by, ct);
+                new ImpactFacts { Condition = "partial" }, null, drill: false, by, ct: ct);
             storm.MarkStorm(recent, by, now);
             incidents[storm.Id] = storm;
             state.Storm = storm;

@@ -22,6 +22,10 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
 
     public string Kind => Paging.DeliverWork;
 
+    /// <summary>Messages that say their own thing: never bundled with pages, nor bundling them.</summary>
+    private static bool OwnText(string kind) =>
+        kind is "test" or Room.ResponseSync.UpwardKind or Room.ResponseSync.OverdueKind or Reviews.ReviewWork.ReminderKind or Drills.DrillWork.ReminderKind;
+
     public async Task HandleAsync(WorkItem item, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -56,10 +60,11 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
             await db.SaveChangesAsync(ct);
             return;
         }
-        // Reports upward and overdue tasks carry their own text: they are neither bundled nor bundle others.
-        var bundled = notification.Kind is "test" or Room.ResponseSync.UpwardKind or Room.ResponseSync.OverdueKind ? [] : await db.Notifications
+        // Reports upward, overdue tasks and reminders carry their own text: they are neither bundled nor bundle others.
+        var bundled = OwnText(notification.Kind) ? [] : await db.Notifications
             .Where(n => n.ContactMethodId == method.Id && n.Status == "queued" && n.Id != notification.Id && n.DueAt <= now
-                && n.Kind != Room.ResponseSync.UpwardKind && n.Kind != Room.ResponseSync.OverdueKind)
+                && n.Kind != Room.ResponseSync.UpwardKind && n.Kind != Room.ResponseSync.OverdueKind
+                && n.Kind != Reviews.ReviewWork.ReminderKind && n.Kind != Drills.DrillWork.ReminderKind)
             .ToListAsync(ct);
 
         var message = await RenderAsync(notification, incident, bundled, person, ct);
@@ -226,6 +231,8 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
             var now = time.GetUtcNow().UtcDateTime;
             var expires = now + ActionLinks.Lifetime;
             var baseUrl = (options.Value.PublicUrl ?? "http://127.0.0.1:5080").TrimEnd('/');
+            if (person is not null && notification.Kind is Reviews.ReviewWork.ReminderKind or Drills.DrillWork.ReminderKind)
+                return await RenderReminderAsync(notification, incident, person, baseUrl, culture, ct);
             if (incident is null || person is null)
             {
                 var name = person?.DisplayName ?? "";
@@ -280,6 +287,40 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
         {
             CultureInfo.CurrentUICulture = previous;
         }
+    }
+
+    /// <summary>A reminder: a review due (with its incident) or a drill coming (with its scenario), and the page to open.</summary>
+    private async Task<OutgoingMessage> RenderReminderAsync(Notification notification, Incident? incident, Person person, string baseUrl, CultureInfo culture, CancellationToken ct)
+    {
+        var zone = options.Value.Zone;
+        string title, body, url;
+        var parameters = new Dictionary<string, string>();
+        var drill = false;
+        if (notification.Kind == Reviews.ReviewWork.ReminderKind && incident is not null)
+        {
+            var due = await db.Reviews.AsNoTracking().Where(r => r.IncidentId == incident.Id).Select(r => r.DueAt).FirstOrDefaultAsync(ct);
+            var dueText = due is { } d ? Reviews.ReviewWork.Day(d, zone) : "";
+            url = $"{baseUrl}/incidents/{incident.Id}/review";
+            title = text["notify.review_title", incident.Reference, dueText];
+            body = string.Join('\n', text["notify.review_body", incident.Reference, incident.Title, dueText], text["notify.open_link", url]);
+            parameters["number"] = incident.Reference;
+            parameters["deadline"] = dueText;
+        }
+        else
+        {
+            var scenarioId = notification.Subject?.StartsWith("drill:", StringComparison.Ordinal) == true ? notification.Subject[6..] : "";
+            var scenario = await db.DrillScenarios.AsNoTracking().FirstOrDefaultAsync(s => s.Id == scenarioId, ct);
+            var when = scenario?.NextAt is { } at ? Reviews.ReviewWork.Day(at, zone) : "";
+            url = $"{baseUrl}/drills/{scenarioId}";
+            drill = true;
+            title = $"{text["notify.drill"]} {text["notify.drill_reminder_title", scenario?.Name ?? "", when]}";
+            body = string.Join('\n', title, text["notify.drill_reminder_body", scenario?.Name ?? "", when], text["notify.open_link", url]);
+            parameters["deadline"] = when;
+        }
+        parameters["url"] = url;
+        parameters["name"] = person.DisplayName;
+        var shortText = title.Length > 70 ? title[..69] + "…" : title;
+        return new OutgoingMessage(notification.Kind, title, body, shortText, null, null, url, parameters, culture.Name, drill, notification.Id);
     }
 }
 
