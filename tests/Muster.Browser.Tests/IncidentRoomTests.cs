@@ -37,7 +37,7 @@ public sealed class IncidentRoomTests(MusterServer server) : IClassFixture<Muste
                 },
             ],
         };
-        var version = await PlanCatalog.SaveVersionAsync(db, plan, null, now);
+        var version = await PlanCatalog.SaveVersionAsync(db, plan, null, now, source: null, activate: true);
         await db.SaveChangesAsync();
         var service = new Service { Name = "Room kiosks " + tag, PlanId = version.PlanId, CreatedAt = now };
         db.Services.Add(service);

@@ -34,7 +34,7 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var incident = await CreateAsync(service, request.Title!.Trim(), Blank(request.Description), (request.Impact ?? new ImpactInput()).ToFacts(),
-            request.StartedAt?.ToUniversalTime(), request.Drill, Blank(request.Category), by, ct);
+            request.StartedAt?.ToUniversalTime(), request.Drill, Blank(request.Category), by, ct: ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         signal.Notify();
