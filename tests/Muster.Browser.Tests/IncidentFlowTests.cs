@@ -78,7 +78,7 @@ public sealed partial class IncidentFlowTests(MusterServer server) : IClassFixtu
         await page.GetByRole(AriaRole.Button, new() { Name = "Change level" }).ClickAsync();
         await Assertions.Expect(badge).ToHaveTextAsync("Level 1");
         await Assertions.Expect(page.Locator(".suggestion")).ToHaveTextAsync("The plan's rules suggest Level 2.");
-        await Assertions.Expect(page.Locator("ol.timeline li").First).ToContainTextAsync("The whole city's kiosks are behind this one");
+        await Assertions.Expect(page.Locator("ol.timeline li", new() { HasText = "The whole city's kiosks are behind this one" })).ToHaveCountAsync(1);
 
         await page.Locator("button[data-step='resolve']").ClickAsync();
         await Assertions.Expect(page.Locator(".incident-head .status")).ToHaveTextAsync("resolved");

@@ -86,13 +86,14 @@ public sealed class BadInputTests(MusterFactory app) : IClassFixture<MusterFacto
         var serviceId = await app.ServiceAsync("verify " + Guid.NewGuid());
         var id = (await (await responder.PostJsonAsync("/api/v1/incidents", new { title = "x", serviceId })).JsonAsync()).GetProperty("id").GetString();
 
+        var before = (await (await responder.GetAsync($"/api/v1/incidents/{id}/timeline")).JsonAsync()).GetArrayLength();
         var problem = await ProblemAsync(await responder.PostJsonAsync($"/api/v1/incidents/{id}/verify", new { }), HttpStatusCode.Conflict);
 
         Assert.Contains("resolved before", problem.GetProperty("detail").GetString());
         NamesField(problem, "status", "resolved");
         var incident = await (await responder.GetAsync($"/api/v1/incidents/{id}")).JsonAsync();
         Assert.Equal("triggered", incident.GetProperty("status").GetString());
-        Assert.Equal(1, (await (await responder.GetAsync($"/api/v1/incidents/{id}/timeline")).JsonAsync()).GetArrayLength());
+        Assert.Equal(before, (await (await responder.GetAsync($"/api/v1/incidents/{id}/timeline")).JsonAsync()).GetArrayLength());
     }
 
     [Theory]

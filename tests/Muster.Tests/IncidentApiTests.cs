@@ -69,7 +69,9 @@ public sealed class IncidentApiTests(MusterFactory app) : IClassFixture<MusterFa
         Assert.Equal("closed", final.GetProperty("status").GetString());
         Assert.All(final.GetProperty("clocks").EnumerateArray(), c => Assert.Equal("met", c.GetProperty("state").GetString()));
 
-        var timeline = (await (await responder.GetAsync($"/api/v1/incidents/{id}/timeline")).JsonAsync()).EnumerateArray().ToList();
+        // The plan's response (roles, tasks) has its own tests; this one follows the status.
+        var timeline = (await (await responder.GetAsync($"/api/v1/incidents/{id}/timeline")).JsonAsync()).EnumerateArray()
+            .Where(e => !Domain.Incidents.TimelineKinds.Response.Contains(e.GetProperty("kind").GetString()!)).ToList();
         Assert.Equal(["declared", "status_changed", "status_changed", "status_changed", "status_changed", "status_changed", "status_changed", "status_changed", "note"],
             timeline.Select(e => e.GetProperty("kind").GetString()));
         Assert.Equal(["acknowledged", "investigating", "repairing", "mitigated", "resolved", "verified", "closed"],

@@ -69,7 +69,7 @@ public sealed partial class LearningTests(LearningApp fixture) : IClassFixture<L
         var plan = Features.Plans.PlanEndpoints.Builtin("default") with
         {
             Key = "reviewed-" + Guid.NewGuid().ToString("N")[..6],
-            Templates = new Dictionary<string, LocalizedText>
+            Templates = new Dictionary<string, LocalizedText>(Features.Plans.PlanEndpoints.Builtin("default").Templates)
             {
                 ["postmortem"] = new() { ZhCn = "复盘：{{reference}} {{title}}（{{levelName}}）", En = "Review: {{reference}} {{title}} ({{levelName}})" },
             },

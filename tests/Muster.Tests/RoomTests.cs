@@ -56,6 +56,7 @@ public sealed class RoomTests(PagingApp fixture) : IClassFixture<PagingApp>
         var plan = Features.Plans.PlanEndpoints.Builtin("default") with
         {
             Key = "room-" + tag,
+            Review = null,
             Categories = [new("device", Text("设备故障", "Device fault")), new("network", Text("网络故障", "Network fault"))],
             Roles =
             [

@@ -107,9 +107,9 @@ public sealed partial class StatusPageTests(StatusApp fixture) : IClassFixture<S
         Assert.Equal([componentId], post.GetProperty("componentIds").EnumerateArray().Select(c => c.GetString()!));
         var first = post.GetProperty("updates")[0];
         Assert.Equal("pending", first.GetProperty("state").GetString());
-        // Written from the built-in template: the service's name in both languages.
-        Assert.Contains("Campus card", first.GetProperty("textEn").GetString());
-        Assert.Contains("正在调查", first.GetProperty("textZh").GetString());
+        // Written from the default plan's statusInvestigating template: the service's name in both languages.
+        Assert.Contains("We are investigating a problem with Campus card", first.GetProperty("textEn").GetString());
+        Assert.Contains("正在排查", first.GetProperty("textZh").GetString());
 
         var anonymous = App.Client(null);
         Assert.DoesNotContain("Campus cards not accepted", await PageAsync());

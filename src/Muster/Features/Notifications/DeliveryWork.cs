@@ -23,8 +23,10 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
     public string Kind => Paging.DeliverWork;
 
     /// <summary>Messages that say their own thing: never bundled with pages, nor bundling them.</summary>
-    private static bool OwnText(string kind) =>
-        kind is "test" or Room.ResponseSync.UpwardKind or Room.ResponseSync.OverdueKind or Reviews.ReviewWork.ReminderKind or Drills.DrillWork.ReminderKind;
+    private static bool OwnText(string kind) => OwnTextKinds.Contains(kind);
+
+    private static readonly string[] OwnTextKinds =
+        ["test", Room.ResponseSync.UpwardKind, Room.ResponseSync.OverdueKind, Reviews.ReviewWork.ReminderKind, Drills.DrillWork.ReminderKind];
 
     public async Task HandleAsync(WorkItem item, CancellationToken ct)
     {
@@ -53,7 +55,10 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
         }
 
         // About one message a minute per contact method: wait for the minute, then send what gathered as one.
-        var lastSent = await db.Notifications.Where(n => n.ContactMethodId == method.Id && n.SentAt != null).MaxAsync(n => n.SentAt, ct);
+        // A page never waits behind a reminder or an overdue-task message: each kind of message is throttled among its own.
+        var own = OwnText(notification.Kind);
+        var lastSent = await db.Notifications.Where(n => n.ContactMethodId == method.Id && n.SentAt != null && OwnTextKinds.Contains(n.Kind) == own)
+            .MaxAsync(n => n.SentAt, ct);
         if (lastSent is { } last && now - last < Throttle && notification.Kind != "test")
         {
             await db.ScheduleAsync(Paging.DeliverWork, item.Key, last + Throttle, notification.Id, now, ct);
