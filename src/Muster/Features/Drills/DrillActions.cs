@@ -177,21 +177,7 @@ public sealed class DrillActions(MusterDb db, PlanCatalog plans, IncidentActions
             {
                 if (own.FirstOrDefault(m => m.Id == planned.MethodId) is not { } method)
                     continue;
-                var notification = new Notification
-                {
-                    IncidentId = incident.Id,
-                    PersonId = person.Id,
-                    ContactMethodId = method.Id,
-                    ChannelId = method.ChannelId,
-                    Type = method.Type,
-                    Kind = "page",
-                    Step = 1,
-                    Round = 0,
-                    CreatedAt = now,
-                    DueAt = planned.At,
-                };
-                db.Notifications.Add(notification);
-                await db.ScheduleAsync(Paging.DeliverWork, Paging.DeliverKey(notification.Id), planned.At, notification.Id, now, ct);
+                await Paging.QueueAsync(db, method, incident.Id, "page", planned.At, now, ct, step: 1, round: 0);
             }
             paged.Add(own.Count == 0 ? $"{person.DisplayName} (no contact method)" : person.DisplayName);
         }

@@ -38,17 +38,7 @@ public static class Matrix
             var methods = await db.ContactMethods.AsNoTracking()
                 .Where(m => people.Contains(m.PersonId) && entry.Channels.Contains(m.Type) && m.StoppedAt == null).ToListAsync(ct);
             foreach (var method in methods)
-                await QueueAsync(db, new Notification
-                {
-                    IncidentId = incident.Id,
-                    PersonId = method.PersonId,
-                    ContactMethodId = method.Id,
-                    ChannelId = method.ChannelId,
-                    Type = method.Type,
-                    Kind = Kind,
-                    CreatedAt = now,
-                    DueAt = due,
-                }, now, ct);
+                await Paging.QueueAsync(db, method, incident.Id, Kind, due, now, ct);
             told.Add($"{entry.Audience} ({people.Count}) by {string.Join("/", entry.Channels)}");
         }
         incident.RecordInformed(incident.SeverityLevel, string.Join("; ", told), now);

@@ -66,6 +66,33 @@ public static class Paging
     }
 
     public static string Payload(EscalationState state) => JsonSerializer.Serialize(state, OnCallLookup.Json);
+
+    /// <summary>
+    /// Adds a message to one contact method, and its delivery to the work table, in the caller's
+    /// transaction: every page, reminder and report that leaves Muster starts here.
+    /// </summary>
+    public static async Task<Notification> QueueAsync(MusterDb db, ContactMethod method, string? incidentId, string kind, DateTime dueAt, DateTime now,
+        CancellationToken ct, int? step = null, int? round = null, string? subject = null, string? subjectId = null)
+    {
+        var notification = new Notification
+        {
+            IncidentId = incidentId,
+            PersonId = method.PersonId,
+            ContactMethodId = method.Id,
+            ChannelId = method.ChannelId,
+            Type = method.Type,
+            Kind = kind,
+            Step = step,
+            Round = round,
+            Subject = subject,
+            SubjectId = subjectId,
+            CreatedAt = now,
+            DueAt = dueAt,
+        };
+        db.Notifications.Add(notification);
+        await db.ScheduleAsync(DeliverWork, DeliverKey(notification.Id), dueAt, notification.Id, now, ct);
+        return notification;
+    }
 }
 
 /// <summary>
@@ -167,21 +194,7 @@ public sealed class EscalationWork(MusterDb db, TimeProvider time, WorkSignal si
                 var method = own.FirstOrDefault(m => m.Id == planned.MethodId);
                 if (method is null)
                     continue;
-                var notification = new Notification
-                {
-                    IncidentId = incident.Id,
-                    PersonId = person.Id,
-                    ContactMethodId = method.Id,
-                    ChannelId = method.ChannelId,
-                    Type = method.Type,
-                    Kind = kind,
-                    Step = stepNumber,
-                    Round = round,
-                    CreatedAt = now,
-                    DueAt = planned.At,
-                };
-                db.Notifications.Add(notification);
-                await db.ScheduleAsync(Paging.DeliverWork, Paging.DeliverKey(notification.Id), planned.At, notification.Id, now, ct);
+                await Paging.QueueAsync(db, method, incident.Id, kind, planned.At, now, ct, stepNumber, round);
             }
             paged.Add(own.Count == 0 ? $"{person.DisplayName} (no contact method)" : person.DisplayName);
         }

@@ -83,20 +83,7 @@ public sealed class ReviewWork(MusterDb db, PlanCatalog plans, TimeProvider time
             var method = own.FirstOrDefault(m => m.Type == "email") ?? own.FirstOrDefault();
             if (method is null)
                 continue;
-            var notification = new Notification
-            {
-                IncidentId = incidentId,
-                PersonId = person,
-                ContactMethodId = method.Id,
-                ChannelId = method.ChannelId,
-                Type = method.Type,
-                Kind = kind,
-                Subject = subject,
-                CreatedAt = now,
-                DueAt = now,
-            };
-            db.Notifications.Add(notification);
-            await db.ScheduleAsync(Notifications.Paging.DeliverWork, Notifications.Paging.DeliverKey(notification.Id), now, notification.Id, now, ct);
+            await Notifications.Paging.QueueAsync(db, method, incidentId, kind, now, now, ct, subject: subject);
         }
     }
 

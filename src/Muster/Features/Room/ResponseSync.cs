@@ -169,20 +169,7 @@ public static class ResponseSync
             .Where(m => personIds.Contains(m.PersonId) && m.StoppedAt == null && (types == null || types.Contains(m.Type))).ToListAsync(ct);
         foreach (var method in methods)
         {
-            var notification = new Notification
-            {
-                IncidentId = incidentId,
-                PersonId = method.PersonId,
-                ContactMethodId = method.Id,
-                ChannelId = method.ChannelId,
-                Type = method.Type,
-                Kind = kind,
-                SubjectId = subjectId,
-                CreatedAt = now,
-                DueAt = now,
-            };
-            db.Notifications.Add(notification);
-            await db.ScheduleAsync(Paging.DeliverWork, Paging.DeliverKey(notification.Id), now, notification.Id, now, ct);
+            await Paging.QueueAsync(db, method, incidentId, kind, now, now, ct, subjectId: subjectId);
         }
         return methods.Count;
     }
