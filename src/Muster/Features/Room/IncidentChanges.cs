@@ -36,7 +36,11 @@ public sealed class IncidentChanges
                 channel.Writer.TryWrite(true);
     }
 
-    /// <summary>The changes of one incident as they happen, until <paramref name="ct"/> ends; a quiet period yields false (time for a keep-alive).</summary>
+    /// <summary>
+    /// The changes of one incident as they happen, until <paramref name="ct"/> ends. The first item
+    /// (false) comes as soon as the watch is registered, so nothing after it is missed; after that a
+    /// quiet period yields false (time for a keep-alive).
+    /// </summary>
     public async IAsyncEnumerable<bool> WatchAsync(string incidentId, TimeSpan keepAlive, [EnumeratorCancellation] CancellationToken ct)
     {
         // One pending signal is enough: a burst of changes is one refetch.
@@ -45,6 +49,7 @@ public sealed class IncidentChanges
         set[channel] = 0;
         try
         {
+            yield return false;
             while (!ct.IsCancellationRequested)
             {
                 using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);

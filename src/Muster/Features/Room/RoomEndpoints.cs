@@ -114,12 +114,16 @@ public static class RoomEndpoints
                 http.Response.Headers.CacheControl = "no-cache";
                 http.Response.Headers["X-Accel-Buffering"] = "no";
                 var body = http.Response.Body;
-                await http.Response.WriteAsync("retry: 3000\n: watching " + incident.Reference + "\n\n", ct);
-                await body.FlushAsync(ct);
                 var sequence = 0;
+                var watching = false;
                 await foreach (var changed in changes.WatchAsync(incident.Id, KeepAlive, ct))
                 {
-                    await http.Response.WriteAsync(changed ? $"event: change\nid: {++sequence}\ndata: {incident.Id}\n\n" : ": keep-alive\n\n", ct);
+                    // The stream opens only once the watch is registered: a change made right after a
+                    // client sees the opening lines is never missed.
+                    var text = !watching ? $"retry: 3000\n: watching {incident.Reference}\n\n"
+                        : changed ? $"event: change\nid: {++sequence}\ndata: {incident.Id}\n\n" : ": keep-alive\n\n";
+                    watching = true;
+                    await http.Response.WriteAsync(text, ct);
                     await body.FlushAsync(ct);
                 }
             })
