@@ -189,6 +189,7 @@ public static class MusterApp
         app.MapMaintenance();
         app.MapNotifications();
         app.MapSmsReplies();
+        app.MapSlackInteractions();
         app.MapOnCall();
         Features.Reviews.ReviewEndpoints.MapReviews(app);
         Features.Surveys.SurveyEndpoints.MapSurveys(app);

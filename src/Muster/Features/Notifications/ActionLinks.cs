@@ -36,6 +36,13 @@ public static class ActionLinks
         return $"{body}.{Sign(key, body)}";
     }
 
+    /// <summary>The token at the end of an action link (…/a/{token}); null for any other URL.</summary>
+    public static string? TokenOf(string url)
+    {
+        var at = url.LastIndexOf("/a/", StringComparison.Ordinal);
+        return at < 0 || at + 3 >= url.Length ? null : url[(at + 3)..];
+    }
+
     /// <summary>The claim when the token is genuine and unexpired; null otherwise.</summary>
     public static Claim? Read(byte[] key, string token, DateTime now)
     {

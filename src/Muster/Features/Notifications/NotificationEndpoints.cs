@@ -230,26 +230,30 @@ public static class NotificationEndpoints
             var button = done ? "" : $"<form method=\"post\"><button type=\"submit\" class=\"primary big\">{Html(acknowledge ? text["action.acknowledge"] : text["action.resolve"])}</button></form>";
             return Page(culture, acknowledge ? text["action.acknowledge"] : text["action.resolve"], summary + button, StatusCodes.Status200OK);
         }
-        var by = new Actor(person.Id, person.DisplayName);
-        string outcome;
-        try
-        {
-            if (acknowledge && incident.Status == IncidentStatus.Triggered)
-                await actions!.TransitionAsync(incident.Id, IncidentStatus.Acknowledged, text["action.note"], by, ct);
-            else if (!acknowledge && incident.IsOpen)
-                await actions!.TransitionAsync(incident.Id, IncidentStatus.Resolved, text["action.note"], by, ct);
-            outcome = acknowledge ? text["action.acknowledged"] : text["action.resolved"];
-            if (acknowledge && await actions!.WaitingForAsync(incident.Id, ct) is { Count: > 0 } waiting)
-                outcome = text["action.acknowledged_partly", string.Join(", ", waiting)];
-        }
-        catch (DomainException e)
-        {
-            outcome = e.Message;
-        }
+        var outcome = await ActAsync(actions!, incident, acknowledge, new Actor(person.Id, person.DisplayName), text, ct);
         var after = await db.Incidents.AsNoTracking().FirstAsync(i => i.Id == incident.Id, ct);
         var body = $"<p class=\"done\">{Html(outcome)}</p><p class=\"incident\"><strong>{Html(after.Reference)}</strong> {Html(after.Title)}</p>"
             + $"<p>{Html(text["action.status", text[$"status.{after.Status.ToString().ToLowerInvariant()}"]])}</p>";
         return Page(culture, outcome, body, StatusCodes.Status200OK);
+    }
+
+    /// <summary>Acknowledges or resolves an incident from a message, as <paramref name="by"/>; what to tell them, in the current UI culture.</summary>
+    public static async Task<string> ActAsync(IncidentActions actions, Incident incident, bool acknowledge, Actor by, IStringLocalizer<SharedResource> text, CancellationToken ct)
+    {
+        try
+        {
+            if (acknowledge && incident.Status == IncidentStatus.Triggered)
+                await actions.TransitionAsync(incident.Id, IncidentStatus.Acknowledged, text["action.note"], by, ct);
+            else if (!acknowledge && incident.IsOpen)
+                await actions.TransitionAsync(incident.Id, IncidentStatus.Resolved, text["action.note"], by, ct);
+            if (acknowledge && await actions.WaitingForAsync(incident.Id, ct) is { Count: > 0 } waiting)
+                return text["action.acknowledged_partly", string.Join(", ", waiting)];
+            return acknowledge ? text["action.acknowledged"] : text["action.resolved"];
+        }
+        catch (DomainException e)
+        {
+            return e.Message;
+        }
     }
 
     private static string Html(string value) => WebUtility.HtmlEncode(value);
