@@ -122,4 +122,7 @@ public static class HttpExtensions
 
     public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string url, object body) =>
         client.PostAsJsonAsync(url, body, MusterFactory.Json);
+
+    public static Task<HttpResponseMessage> PutJsonAsync(this HttpClient client, string url, object body) =>
+        client.PutAsJsonAsync(url, body, MusterFactory.Json);
 }
