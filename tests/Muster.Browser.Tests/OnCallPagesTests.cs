@@ -48,4 +48,38 @@ public sealed class OnCallPagesTests(MusterServer server) : IClassFixture<Muster
             await Assertions.Expect(page.Locator("main h1")).ToHaveTextAsync(heading);
         }
     }
+
+    [Fact]
+    public async Task A_manager_builds_a_day_and_night_schedule_in_the_editor_on_a_phone_without_json()
+    {
+        var page = await server.NewPageAsync();
+        await page.SetViewportSizeAsync(390, 844);
+        await MusterServer.SignInAsync(page, MusterServer.AdminEmail);
+        await page.GotoAsync("/schedules");
+        var name = "Kiosk duty " + Guid.NewGuid().ToString("N")[..6];
+        await page.Locator("input[name='NewSchedule.Name']").FillAsync(name);
+        await page.Locator("select[name='NewSchedule.Members']").SelectOptionAsync(new[] { new SelectOptionValue { Label = "Dan Duty" } });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create the schedule" }).ClickAsync();
+        await Assertions.Expect(page.Locator("main h1")).ToHaveTextAsync(name);
+
+        // A night layer on top: added without saving, then filled in and saved with Enter.
+        var editor = page.GetByTestId("schedule-editor");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Add a layer" }).ClickAsync();
+        var night = page.GetByTestId("layer").Nth(1);
+        await Assertions.Expect(night.Locator(":scope > legend")).ToHaveTextAsync("Layer 2");
+        await night.Locator("input[name='Layer[1].Name']").FillAsync("Nights");
+        await night.Locator("ol.members select").First.SelectOptionAsync(new[] { new SelectOptionValue { Label = "Ada Admin" } });
+        await night.Locator("input[name='Layer[1].R[0].From']").FillAsync("18:00");
+        await night.Locator("input[name='Layer[1].R[0].To']").FillAsync("08:00");
+        await night.Locator("input[name='Layer[1].Name']").PressAsync("Enter");
+
+        // Saved: the next days show Ada on nights and Dan by day, and the page fits the phone.
+        await Assertions.Expect(page.GetByTestId("layer")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.GetByTestId("layer").Nth(1).Locator("input[name='Layer[1].Name']")).ToHaveValueAsync("Nights");
+        var days = page.Locator("ol.days");
+        await Assertions.Expect(days).ToContainTextAsync("Ada Admin");
+        await Assertions.Expect(days).ToContainTextAsync("Dan Duty");
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the editor is wider than the phone");
+        await Screenshots.TakeAsync(page, "schedule-editor");
+    }
 }
