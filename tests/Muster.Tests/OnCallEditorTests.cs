@@ -131,4 +131,59 @@ public sealed partial class OnCallTests
         Assert.Equal(HttpStatusCode.NoContent, (await manager.DeleteAsync($"/api/v1/calendars/{calendarId}")).StatusCode);
         Assert.DoesNotContain((await (await viewer.GetAsync("/api/v1/calendars")).JsonAsync()).EnumerateArray(), c => c.GetProperty("id").GetString() == calendarId);
     }
+
+    [Fact]
+    public async Task A_manager_builds_an_escalation_policy_step_by_step_choosing_schedules_and_people_by_name()
+    {
+        var p = await PeopleAsync();
+        var (scheduleId, _) = await ScheduleAsync(p);
+        var created = await manager.PostJsonAsync("/api/v1/escalation-policies", new
+        {
+            name = $"Kiosks {p.Tag}",
+            definition = new { steps = new[] { new { delayMinutes = 5, targets = new[] { new { type = "schedule", id = scheduleId } } } } },
+        });
+        var id = (await created.JsonAsync()).GetProperty("id").GetString()!;
+        var page = await manager.GetStringAsync($"/escalation-policies/{id}");
+        Assert.Contains($"<option value=\"schedule:{scheduleId}\" selected", page);
+
+        async Task<HttpResponseMessage> PostAsync(string op, params (string Key, string Value)[] fields)
+        {
+            var form = await manager.GetStringAsync($"/escalation-policies/{id}");
+            return await manager.PostAsync($"/escalation-policies/{id}", new FormUrlEncodedContent(
+                new[] { ("_handler", "policy-steps"), ("__RequestVerificationToken", Token().Match(form).Groups[1].Value), ("Op", op) }.Concat(fields)
+                    .Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2))));
+        }
+        (string, string)[] Steps(string secondTarget) =>
+        [
+            ("Policy.Name", $"Kiosks {p.Tag}"), ("Policy.RepeatCount", "2"), ("Policy.RepeatFromStep", "2"), ("Policy.ReescalateAfterMinutes", "30"),
+            ("StepCount", "2"),
+            ("Step[0].Target", $"schedule:{scheduleId}"), ("Step[0].Target", ""), ("Step[0].RequireAll", "true"), ("Step[0].Delay", "5"),
+            ("Step[1].Target", secondTarget), ("Step[1].Target", ""), ("Step[1].Delay", "10"),
+        ];
+
+        var added = await (await PostAsync("add-step", Steps(""))).Content.ReadAsStringAsync();
+        Assert.Contains("name=\"Step[1].Delay\"", added);
+
+        // A step that pages nobody is named, and nothing is saved.
+        var empty = await (await PostAsync("save", Steps(""))).Content.ReadAsStringAsync();
+        Assert.Contains("Step 2 pages no one", empty);
+        Assert.Single((await (await viewer.GetAsync($"/api/v1/escalation-policies/{id}")).JsonAsync()).GetProperty("definition").GetProperty("steps").EnumerateArray());
+
+        // Step 1: everyone on shift must acknowledge; step 2: Bo after 5 minutes; twice more from step 2; again after 30 minutes untouched.
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("save", Steps($"person:{p.B}"))).StatusCode);
+        var definition = (await (await viewer.GetAsync($"/api/v1/escalation-policies/{id}")).JsonAsync()).GetProperty("definition");
+        var steps = definition.GetProperty("steps");
+        Assert.Equal(2, steps.GetArrayLength());
+        Assert.True(steps[0].GetProperty("requireAll").GetBoolean());
+        Assert.False(steps[1].GetProperty("requireAll").GetBoolean());
+        Assert.Equal(("person", p.B), (steps[1].GetProperty("targets")[0].GetProperty("type").GetString(), steps[1].GetProperty("targets")[0].GetProperty("id").GetString()));
+        Assert.Equal((2, 2, 30), (definition.GetProperty("repeatCount").GetInt32(), definition.GetProperty("repeatFromStep").GetInt32(),
+            definition.GetProperty("reescalateAfterMinutes").GetInt32()));
+
+        // Moving Bo first changes only the form until it is saved.
+        var moved = await (await PostAsync("up-1", Steps($"person:{p.B}"))).Content.ReadAsStringAsync();
+        Assert.True(moved.IndexOf($"value=\"person:{p.B}\" selected", StringComparison.Ordinal) < moved.IndexOf($"value=\"schedule:{scheduleId}\" selected", StringComparison.Ordinal));
+        Assert.Equal("schedule", (await (await viewer.GetAsync($"/api/v1/escalation-policies/{id}")).JsonAsync())
+            .GetProperty("definition").GetProperty("steps")[0].GetProperty("targets")[0].GetProperty("type").GetString());
+    }
 }

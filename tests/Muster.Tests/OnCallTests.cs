@@ -351,7 +351,8 @@ public sealed partial class OnCallTests(MusterFactory app) : IClassFixture<Muste
             ["_handler"] = "policy-create",
             ["__RequestVerificationToken"] = Token().Match(policies).Groups[1].Value,
             ["NewPolicy.Name"] = policyName,
-            ["NewPolicy.Definition"] = $$"""{"steps":[{"delayMinutes":5,"targets":[{"type":"schedule","id":"{{id}}"}]}]}""",
+            ["NewPolicy.Target"] = $"schedule:{id}",
+            ["NewPolicy.Delay"] = "5",
         }));
         Assert.True(policy.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther, await policy.Content.ReadAsStringAsync());
         var policyPage = await viewer.GetStringAsync(policy.Headers.Location!.ToString());

@@ -258,3 +258,111 @@ public sealed class ScheduleEditorForm
         return new ScheduleRequest(Name, TeamId, CalendarId, new ScheduleDefinition { TimeZone = TimeZone.Trim(), Layers = layers });
     }
 }
+
+/// <summary>
+/// An escalation policy edited as plain fields, step by step: each step's targets are chosen by
+/// name from one list of people, schedules and teams (values <c>person:ID</c>, <c>schedule:ID</c>,
+/// <c>team:ID</c>). Like <see cref="ScheduleEditorForm"/>, fields are indexed and read from the post;
+/// buttons named <c>Op</c> add, remove or move a step without saving.
+/// </summary>
+public sealed class PolicyEditorForm
+{
+    public string Name { get; set; } = "";
+    public string RepeatCount { get; set; } = "0";
+    public string RepeatFromStep { get; set; } = "1";
+    public string ReescalateAfterMinutes { get; set; } = "";
+    public List<StepFields> Steps { get; set; } = [];
+
+    public sealed class StepFields
+    {
+        public string Delay { get; set; } = "5";
+        public bool RequireAll { get; set; }
+        public List<string> Targets { get; set; } = [];
+    }
+
+    public static string TargetValue(EscalationTarget target) => $"{JsonSerializer.Serialize(target.Type).Trim('"')}:{target.Id}";
+
+    public static PolicyEditorForm From(string name, EscalationPolicyDefinition definition) => new()
+    {
+        Name = name,
+        RepeatCount = definition.RepeatCount.ToString(CultureInfo.InvariantCulture),
+        RepeatFromStep = definition.RepeatFromStep.ToString(CultureInfo.InvariantCulture),
+        ReescalateAfterMinutes = definition.ReescalateAfterMinutes?.ToString(CultureInfo.InvariantCulture) ?? "",
+        Steps = definition.Steps.Select(s => new StepFields
+        {
+            Delay = s.DelayMinutes.ToString(CultureInfo.InvariantCulture),
+            RequireAll = s.RequireAll,
+            Targets = s.Targets.Select(TargetValue).ToList(),
+        }).ToList(),
+    };
+
+    public static PolicyEditorForm Read(IFormCollection form)
+    {
+        var result = new PolicyEditorForm
+        {
+            Name = form["Policy.Name"].ToString(),
+            RepeatCount = form["Policy.RepeatCount"].ToString(),
+            RepeatFromStep = form["Policy.RepeatFromStep"].ToString(),
+            ReescalateAfterMinutes = form["Policy.ReescalateAfterMinutes"].ToString(),
+        };
+        var count = int.TryParse(form["StepCount"], CultureInfo.InvariantCulture, out var n) ? Math.Clamp(n, 0, 50) : 0;
+        for (var i = 0; i < count; i++)
+            result.Steps.Add(new StepFields
+            {
+                Delay = form[$"Step[{i}].Delay"].ToString(),
+                RequireAll = form[$"Step[{i}].RequireAll"].Contains("true"),
+                Targets = form[$"Step[{i}].Target"].Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t!).Distinct().ToList(),
+            });
+        return result;
+    }
+
+    /// <summary>Add, remove or move a step, as the pressed button says; false when the button was Save.</summary>
+    public bool Apply(string? op)
+    {
+        if (op == "add-step")
+            Steps.Add(new StepFields());
+        else if (op?.StartsWith("remove-", StringComparison.Ordinal) == true && int.TryParse(op[7..], CultureInfo.InvariantCulture, out var remove) && remove < Steps.Count)
+            Steps.RemoveAt(remove);
+        else if (op?.StartsWith("up-", StringComparison.Ordinal) == true && int.TryParse(op[3..], CultureInfo.InvariantCulture, out var up) && up > 0 && up < Steps.Count)
+            (Steps[up - 1], Steps[up]) = (Steps[up], Steps[up - 1]);
+        else
+            return false;
+        return true;
+    }
+
+    /// <summary>The request to save; a field that does not read is an error at the API's path (definition.steps[0].delayMinutes).</summary>
+    public EscalationPolicyRequest ToRequest()
+    {
+        var errors = new Muster.Infrastructure.Problems.Errors()
+            .Check(int.TryParse(RepeatCount, CultureInfo.InvariantCulture, out var repeat), "definition.repeatCount", "Enter a whole number from 0 to 9.")
+            .Check(int.TryParse(RepeatFromStep, CultureInfo.InvariantCulture, out var from), "definition.repeatFromStep", "Enter a step number, such as 1.");
+        int? reescalate = null;
+        if (!string.IsNullOrWhiteSpace(ReescalateAfterMinutes))
+        {
+            errors.Check(int.TryParse(ReescalateAfterMinutes, CultureInfo.InvariantCulture, out var minutes), "definition.reescalateAfterMinutes",
+                "Enter minutes, such as 30, or leave it empty.");
+            reescalate = minutes;
+        }
+        var steps = new List<EscalationStep>();
+        for (var i = 0; i < Steps.Count; i++)
+        {
+            errors.Check(int.TryParse(Steps[i].Delay, CultureInfo.InvariantCulture, out var delay), $"definition.steps[{i}].delayMinutes", "Enter minutes, such as 5.");
+            var targets = new List<EscalationTarget>();
+            foreach (var value in Steps[i].Targets)
+            {
+                var colon = value.IndexOf(':', StringComparison.Ordinal);
+                if (colon > 0 && Enum.TryParse<EscalationTargetType>(value[..colon], ignoreCase: true, out var type))
+                    targets.Add(new EscalationTarget(type, value[(colon + 1)..]));
+            }
+            steps.Add(new EscalationStep { DelayMinutes = delay, RequireAll = Steps[i].RequireAll, Targets = targets });
+        }
+        errors.ThrowIfAny();
+        return new EscalationPolicyRequest(Name, new EscalationPolicyDefinition
+        {
+            Steps = steps,
+            RepeatCount = repeat,
+            RepeatFromStep = from,
+            ReescalateAfterMinutes = reescalate,
+        });
+    }
+}
