@@ -206,14 +206,9 @@ public sealed class ScheduleEditorForm
     /// <summary>Add, remove or move a layer, as the pressed button says; false when the button was Save.</summary>
     public bool Apply(string? op, DateTime localNow)
     {
-        if (op == "add-layer")
-            AddLayer(localNow);
-        else if (op?.StartsWith("remove-", StringComparison.Ordinal) == true && int.TryParse(op[7..], CultureInfo.InvariantCulture, out var remove) && remove < Layers.Count)
-            Layers.RemoveAt(remove);
-        else if (op?.StartsWith("up-", StringComparison.Ordinal) == true && int.TryParse(op[3..], CultureInfo.InvariantCulture, out var up) && up > 0 && up < Layers.Count)
-            (Layers[up - 1], Layers[up]) = (Layers[up], Layers[up - 1]);
-        else
-            return false;
+        if (op != "add-layer")
+            return EditorOps.Apply(Layers, op);
+        AddLayer(localNow);
         return true;
     }
 
@@ -319,14 +314,9 @@ public sealed class PolicyEditorForm
     /// <summary>Add, remove or move a step, as the pressed button says; false when the button was Save.</summary>
     public bool Apply(string? op)
     {
-        if (op == "add-step")
-            Steps.Add(new StepFields());
-        else if (op?.StartsWith("remove-", StringComparison.Ordinal) == true && int.TryParse(op[7..], CultureInfo.InvariantCulture, out var remove) && remove < Steps.Count)
-            Steps.RemoveAt(remove);
-        else if (op?.StartsWith("up-", StringComparison.Ordinal) == true && int.TryParse(op[3..], CultureInfo.InvariantCulture, out var up) && up > 0 && up < Steps.Count)
-            (Steps[up - 1], Steps[up]) = (Steps[up], Steps[up - 1]);
-        else
-            return false;
+        if (op != "add-step")
+            return EditorOps.Apply(Steps, op);
+        Steps.Add(new StepFields());
         return true;
     }
 
@@ -364,5 +354,21 @@ public sealed class PolicyEditorForm
             RepeatFromStep = from,
             ReescalateAfterMinutes = reescalate,
         });
+    }
+}
+
+/// <summary>The editors' buttons that change a list of blocks without saving: <c>remove-N</c> and <c>up-N</c>.</summary>
+internal static class EditorOps
+{
+    /// <summary>Applies the button to <paramref name="items"/>; false when it is none of them (Save).</summary>
+    public static bool Apply<T>(List<T> items, string? op)
+    {
+        if (op?.StartsWith("remove-", StringComparison.Ordinal) == true && int.TryParse(op[7..], CultureInfo.InvariantCulture, out var remove) && remove < items.Count)
+            items.RemoveAt(remove);
+        else if (op?.StartsWith("up-", StringComparison.Ordinal) == true && int.TryParse(op[3..], CultureInfo.InvariantCulture, out var up) && up > 0 && up < items.Count)
+            (items[up - 1], items[up]) = (items[up], items[up - 1]);
+        else
+            return false;
+        return true;
     }
 }
