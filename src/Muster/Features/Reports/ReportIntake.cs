@@ -178,6 +178,9 @@ public static class ReportIntake
     public static async Task<int> PurgeAsync(MusterDb db, DateTime now, int retentionDays, CancellationToken ct = default)
     {
         var before = now.AddDays(-retentionDays);
+        // The numbers customer SMS went to are reporters' numbers too: they go with the same retention.
+        await db.Notifications.Where(n => n.Address != null && n.CreatedAt < before && n.Status != "queued")
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.Address, (string?)null), ct);
         var expired = await db.Reports.Where(r => r.ReceivedAt < before && (r.Phone != null || r.Caller != null || r.HasPhoto)).ToListAsync(ct);
         if (expired.Count == 0)
             return 0;

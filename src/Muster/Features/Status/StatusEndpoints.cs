@@ -287,6 +287,9 @@ public sealed class StatusAdmin(MusterDb db, PlanCatalog plans, TimeProvider tim
             .Text(request.TextEn, "textEn", MaxText, required: false);
         errors.ThrowIfAny();
         var status = request.Status!;
+        if (incident is not null && !await Drills.DrillActions.CustomerMessagesAllowedAsync(db, incident.Id, ct))
+            throw RequestException.Conflict("incidentId", $"{incident.Reference} is a drill whose scenario does not allow customer messages: the status page is not told. " +
+                "Allow them on the drill scenario (customerMessages: true) to rehearse status posts for real.");
         var (zh, en) = (Blank(request.TextZh), Blank(request.TextEn));
         if (zh is null || en is null)
         {
@@ -400,6 +403,8 @@ public sealed class StatusAdmin(MusterDb db, PlanCatalog plans, TimeProvider tim
         else
             post.ResolvedAt = null;
         incident?.RecordStatusUpdate(update.Status, update.TextZh, by, now);
+        if (incident is not null)
+            await Room.CustomerMessages.PublishedAsync(db, plans, incident.Id, update.Id, now, ct);
         await StatusCache.BumpAsync(db, ct);
         // Subscribers are told through the durable queue: a restart between here and the send loses nothing.
         await db.ScheduleAsync(StatusNotifyWork.KindName, $"status-notify:{update.Id}", now, update.Id, now, ct);
