@@ -360,7 +360,10 @@ public sealed partial class LearningTests(LearningApp fixture) : IClassFixture<L
         // (assess target 30: missed; restore target 240: met).
         App.Time.Advance(TimeSpan.FromMinutes(10));
         await StepAsync(incidentId, "acknowledge");
-        App.Time.Advance(TimeSpan.FromMinutes(90));
+        // Confirming the impact (15 minutes from acknowledgement) is done 5 minutes later; telling customers (30 from declaration) never is.
+        App.Time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(HttpStatusCode.OK, (await App.Client(Role.Responder).PostJsonAsync($"/api/v1/incidents/{incidentId}/tasks/confirm-impact/done", new { })).StatusCode);
+        App.Time.Advance(TimeSpan.FromMinutes(85));
         await StepAsync(incidentId, "resolve");
         var report = await (await App.Client(Role.Viewer).GetAsync(runUrl)).JsonAsync();
         var stages = report.GetProperty("stages").EnumerateArray().ToDictionary(s => s.GetProperty("stage").GetString()!);
@@ -370,6 +373,11 @@ public sealed partial class LearningTests(LearningApp fixture) : IClassFixture<L
         Assert.Equal("missed", stages["assess"].GetProperty("result").GetString());
         Assert.Equal("met", stages["restore"].GetProperty("result").GetString());
         Assert.Equal("failed", report.GetProperty("result").GetString());
+        var tasks = report.GetProperty("tasks").EnumerateArray().ToDictionary(t => t.GetProperty("key").GetString()!);
+        Assert.Equal("met", tasks["confirm-impact"].GetProperty("result").GetString());
+        Assert.InRange(tasks["confirm-impact"].GetProperty("takenSeconds").GetInt64(), 300, 360);
+        Assert.NotEqual(JsonValueKind.Null, tasks["confirm-impact"].GetProperty("closedAt").ValueKind);
+        Assert.Equal(("missed", "open"), (tasks["tell-customers"].GetProperty("result").GetString(), tasks["tell-customers"].GetProperty("state").GetString()));
 
         var finding = await App.Client(Role.Responder).PostJsonAsync(runUrl + "/findings", new { title = "Failover runbook out of date", ownerId = participant });
         Assert.Equal(HttpStatusCode.Created, finding.StatusCode);
@@ -378,7 +386,10 @@ public sealed partial class LearningTests(LearningApp fixture) : IClassFixture<L
         Assert.Equal("failed", last.GetProperty("result").GetString());
         Assert.Equal(1, last.GetProperty("openFindings").GetInt32());
         Assert.Contains("Payment gateway down", await App.Client(Role.Viewer).GetStringAsync("/drills"));
-        Assert.Contains("Failover runbook out of date", await App.Client(Role.Viewer).GetStringAsync(runUrl.Replace("/api/v1/drill-runs/", "/drills/runs/", StringComparison.Ordinal)));
+        var reportPage = await App.Client(Role.Viewer).GetStringAsync(runUrl.Replace("/api/v1/drill-runs/", "/drills/runs/", StringComparison.Ordinal));
+        Assert.Contains("Failover runbook out of date", reportPage);
+        Assert.Contains("data-task=\"confirm-impact\" data-result=\"met\"", reportPage);
+        Assert.Contains("data-task=\"tell-customers\" data-result=\"missed\"", reportPage);
 
         // Drills stay out of the real figures: no survey, no required review, not in the review list.
         Assert.False(await App.WithDb(db => db.SurveyInvitations.AnyAsync(s => s.IncidentId == incidentId)));

@@ -64,7 +64,7 @@ public static class CustomerMessages
     /// <summary>Each message's deliveries: to whom (a masked number, a person, a channel), how, and where it stands.</summary>
     public static async Task<ILookup<string, DeliveryView>> DeliveriesAsync(MusterDb db, IReadOnlyCollection<string> messageIds, CancellationToken ct = default)
     {
-        var rows = await db.Notifications.AsNoTracking().Where(n => n.SubjectId != null && messageIds.Contains(n.SubjectId)).OrderBy(n => n.CreatedAt).ToListAsync(ct);
+        var rows = await db.Notifications.AsNoTracking().Where(n => n.SubjectId != null && messageIds.Contains(n.SubjectId)).OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).ToListAsync(ct);
         var people = rows.Select(n => n.PersonId).OfType<string>().Distinct().ToList();
         var channels = rows.Select(n => n.ChannelId).OfType<string>().Distinct().ToList();
         var names = await db.People.AsNoTracking().Where(p => people.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.DisplayName, ct);
