@@ -458,6 +458,9 @@ public sealed class Report
     /// <summary>The reporter's phone number: personal data, purged after the retention period.</summary>
     public string? Phone { get; set; }
 
+    /// <summary>An email address the reporter left to be told (a survey when the fault is fixed); purged with the phone.</summary>
+    public string? Email { get; set; }
+
     public bool HasPhoto { get; set; }
     public string? ClientAddress { get; set; }
     public DateTime ReceivedAt { get; set; }

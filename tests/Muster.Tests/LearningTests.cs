@@ -242,9 +242,9 @@ public sealed partial class LearningTests(LearningApp fixture) : IClassFixture<L
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
     }
 
-    private Task ReportAsync(string serviceId, string incidentId, string phone) => App.WithDb(async db =>
+    private Task ReportAsync(string serviceId, string incidentId, string? phone, string? email = null) => App.WithDb(async db =>
     {
-        db.Reports.Add(new Report { ServiceId = serviceId, IncidentId = incidentId, Channel = "phone", Symptom = "Card rejected", Phone = phone, ReceivedAt = App.Time.UtcNow });
+        db.Reports.Add(new Report { ServiceId = serviceId, IncidentId = incidentId, Channel = "phone", Symptom = "Card rejected", Phone = phone, Email = email, ReceivedAt = App.Time.UtcNow });
         await db.SaveChangesAsync();
         return 0;
     });
@@ -310,6 +310,29 @@ public sealed partial class LearningTests(LearningApp fixture) : IClassFixture<L
         await DrainAsync();
         Assert.DoesNotContain(fixture.Sms.Requests, r => r.Body.Contains(drillPhone, StringComparison.Ordinal));
         Assert.False(await App.WithDb(db => db.SurveyInvitations.AnyAsync(s => s.IncidentId == drill)));
+    }
+
+    [Fact]
+    public async Task A_reporter_who_left_only_an_email_is_asked_by_email_and_one_who_left_both_by_sms_once()
+    {
+        await SmsChannelAsync();
+        var serviceId = await App.ServiceAsync("survey mail " + Guid.NewGuid().ToString("N")[..6]);
+        var phone = "138" + Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var mail = $"reader.{Guid.NewGuid():N}@example.com";
+        var both = $"both.{Guid.NewGuid():N}@example.com";
+        var id = await DeclareAsync(serviceId, "Kiosk screen dark", 10);
+        await ReportAsync(serviceId, id, null, mail);
+        await ReportAsync(serviceId, id, null, mail.ToUpperInvariant()); // the same reporter twice
+        await ReportAsync(serviceId, id, phone, both);
+        await StepAsync(id, "resolve");
+        await DrainAsync();
+
+        var invitation = await fixture.Smtp.SingleMessageAsync(m => m.To.ToString().Contains(mail, StringComparison.OrdinalIgnoreCase));
+        Assert.Matches(SurveyLink(), invitation.TextBody ?? invitation.HtmlBody ?? "");
+        Assert.Single(fixture.Sms.Requests, r => r.Body.Contains(phone, StringComparison.Ordinal));
+        // One invitation each: the address written twice is one reporter; the one who left both is asked by SMS only.
+        var invitations = await App.WithDb(db => db.SurveyInvitations.Where(s => s.IncidentId == id).OrderBy(s => s.Channel).Select(s => new { s.Channel, s.Status, s.Address }).ToListAsync());
+        Assert.Equal([("email", "sent", mail), ("sms", "sent", phone)], invitations.Select(i => (i.Channel, i.Status, i.Address!)));
     }
 
     [Fact]

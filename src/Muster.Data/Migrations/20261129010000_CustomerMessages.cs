@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Muster.Data.Migrations;
 
-/// <summary>Customer messages really sent: a message's own address (a reporter's phone), the 退订 list, and an announcement's status update.</summary>
+/// <summary>Customer messages really sent: a message's own address (a reporter's phone), the 退订 list, an announcement's status update, and a reporter's email.</summary>
 [DbContext(typeof(MusterDb))]
 [Migration("20261129010000_CustomerMessages")]
 public sealed class CustomerMessages : Migration
@@ -13,6 +13,7 @@ public sealed class CustomerMessages : Migration
         var b = migrationBuilder;
         b.AddColumn<string>(name: "Address", table: "Notifications", nullable: true);
         b.AddColumn<string>(name: "StatusUpdateId", table: "IncidentMessages", nullable: true);
+        b.AddColumn<string>(name: "Email", table: "Reports", nullable: true);
         b.CreateIndex(name: "IX_IncidentMessages_StatusUpdateId", table: "IncidentMessages", column: "StatusUpdateId");
 
         b.CreateTable(
@@ -35,5 +36,6 @@ public sealed class CustomerMessages : Migration
         b.DropIndex(name: "IX_IncidentMessages_StatusUpdateId", table: "IncidentMessages");
         b.DropColumn(name: "StatusUpdateId", table: "IncidentMessages");
         b.DropColumn(name: "Address", table: "Notifications");
+        b.DropColumn(name: "Email", table: "Reports");
     }
 }
