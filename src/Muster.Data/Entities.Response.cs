@@ -71,6 +71,9 @@ public sealed class IncidentMessage
     public DateTime SentAt { get; set; }
     public string? SentById { get; set; }
     public string SentByName { get; set; } = "";
+
+    /// <summary>For an announcement: the status-page update that carries it (pending until approved at levels 1 and 2).</summary>
+    public string? StatusUpdateId { get; set; }
 }
 
 /// <summary>Two related incidents; shown on both.</summary>

@@ -187,6 +187,9 @@ public sealed class Notification
     public string? SubjectId { get; set; }
     /// <summary>What a message that is not a page is about, such as <c>review:{id}</c> or <c>drill:{id}</c>.</summary>
     public string? Subject { get; set; }
+
+    /// <summary>Where a message to nobody in Muster goes (a reporter's phone for a customer SMS); cleared with the reports' contact details.</summary>
+    public string? Address { get; set; }
 }
 
 /// <summary>A key for programs. Only a hash is kept; the key is shown once when made.</summary>
@@ -454,6 +457,9 @@ public sealed class Report
 
     /// <summary>The reporter's phone number: personal data, purged after the retention period.</summary>
     public string? Phone { get; set; }
+
+    /// <summary>An email address the reporter left to be told (a survey when the fault is fixed); purged with the phone.</summary>
+    public string? Email { get; set; }
 
     public bool HasPhoto { get; set; }
     public string? ClientAddress { get; set; }

@@ -51,6 +51,7 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
     public DbSet<SurveyResponse> SurveyResponses => Set<SurveyResponse>();
     public DbSet<DrillScenario> DrillScenarios => Set<DrillScenario>();
     public DbSet<DrillRun> DrillRuns => Set<DrillRun>();
+    public DbSet<SmsOptOut> SmsOptOuts => Set<SmsOptOut>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -200,9 +201,11 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
             e.HasOne<Incident>().WithMany().HasForeignKey(t => t.IncidentId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Person>().WithMany().HasForeignKey(t => t.OwnerId).OnDelete(DeleteBehavior.SetNull);
         });
+        b.Entity<SmsOptOut>(e => e.HasIndex(o => o.Phone).IsUnique());
         b.Entity<IncidentMessage>(e =>
         {
             e.HasIndex(m => new { m.IncidentId, m.SentAt });
+            e.HasIndex(m => m.StatusUpdateId);
             e.HasOne<Incident>().WithMany().HasForeignKey(m => m.IncidentId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<IncidentLink>(e =>

@@ -170,6 +170,27 @@ public sealed class DrillTimingTests
     }
 
     [Fact]
+    public void Each_checklist_task_is_timed_against_its_deadline_and_a_late_one_fails_the_drill()
+    {
+        var due = T0.AddMinutes(10);
+        var onTime = DrillTiming.Task("backup", 10, due, open: false, skipped: false, T0.AddMinutes(7), T0.AddMinutes(30));
+        Assert.Equal((DrillResult.Met, TimeSpan.FromMinutes(7)), (onTime.Result, onTime.Taken!.Value));
+        var late = DrillTiming.Task("notify", 10, due, open: false, skipped: false, T0.AddMinutes(12), T0.AddMinutes(30));
+        Assert.Equal((DrillResult.Missed, TimeSpan.FromMinutes(12)), (late.Result, late.Taken!.Value));
+        Assert.Equal(DrillResult.Skipped, DrillTiming.Task("x", 10, due, open: false, skipped: true, T0.AddMinutes(5), T0.AddMinutes(30)).Result);
+        Assert.Equal(DrillResult.Missed, DrillTiming.Task("x", 10, due, open: false, skipped: true, T0.AddMinutes(11), T0.AddMinutes(30)).Result);
+        var running = DrillTiming.Task("x", 10, due, open: true, skipped: false, null, T0.AddMinutes(4));
+        Assert.Equal((DrillResult.Running, TimeSpan.FromMinutes(4)), (running.Result, running.Taken!.Value));
+        Assert.Equal(DrillResult.Missed, DrillTiming.Task("x", 10, due, open: true, skipped: false, null, T0.AddMinutes(11)).Result);
+        Assert.Equal(DrillResult.NotTimed, DrillTiming.Task("x", null, null, open: false, skipped: false, T0.AddMinutes(1), T0.AddMinutes(30)).Result);
+
+        var done = new SlaClockInput(T0, T0.AddMinutes(2), T0.AddMinutes(10), T0.AddMinutes(20), null, T0.AddMinutes(50), null, null);
+        var stages = DrillTiming.Stages(done, Targets, T0.AddMinutes(55));
+        Assert.Equal("passed", DrillTiming.Verdict(stages, [onTime]));
+        Assert.Equal("failed", DrillTiming.Verdict(stages, [onTime, late]));
+    }
+
+    [Fact]
     public void A_drill_that_met_every_target_passes_and_one_still_running_is_open()
     {
         var done = new SlaClockInput(T0, T0.AddMinutes(2), T0.AddMinutes(10), T0.AddMinutes(20), null, T0.AddMinutes(50), null, null);

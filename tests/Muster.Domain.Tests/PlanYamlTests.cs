@@ -29,6 +29,7 @@ public sealed class PlanYamlTests
         Assert.NotEmpty(plan.Checklists);
         Assert.NotNull(plan.Review);
         Assert.NotEmpty(plan.ReportUpward);
+        Assert.NotNull(plan.FindRole(plan.Communication?.Approver ?? ""));
         foreach (var name in new[] { PlanTemplates.Announcement, PlanTemplates.CustomerSms, PlanTemplates.StatusInvestigating, PlanTemplates.StatusIdentified,
                      PlanTemplates.StatusMonitoring, PlanTemplates.StatusResolved, PlanTemplates.UpwardReport })
             Assert.True(plan.Templates.ContainsKey(name), $"{key} has no {name} template");
@@ -166,6 +167,29 @@ public sealed class PlanYamlTests
 
         Assert.Equal("'comms' is not a role of this plan; use one of commander.", error.Message);
         Assert.Equal((14, 9), (error.Line, error.Column));
+    }
+
+    [Fact]
+    public void A_status_approver_the_plan_lacks_is_an_error_at_its_place()
+    {
+        var error = Single(Head + """
+            communication:
+              approver: comms
+            """);
+
+        Assert.Equal(("communication.approver", "'comms' is not a role of this plan; use one of commander."), (error.Path, error.Message));
+        Assert.Equal((11, 3), (error.Line, error.Column));
+    }
+
+    [Fact]
+    public void A_wrong_field_in_communication_names_the_fields_allowed()
+    {
+        var error = Single(Head + """
+            communication: {approves: commander}
+            """);
+
+        Assert.Equal("'approves' is not a field of communication; allowed: approver, channels.", error.Message);
+        Assert.Equal((10, 17), (error.Line, error.Column));
     }
 
     [Fact]

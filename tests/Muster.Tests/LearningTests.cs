@@ -242,9 +242,9 @@ public sealed partial class LearningTests(LearningApp fixture) : IClassFixture<L
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
     }
 
-    private Task ReportAsync(string serviceId, string incidentId, string phone) => App.WithDb(async db =>
+    private Task ReportAsync(string serviceId, string incidentId, string? phone, string? email = null) => App.WithDb(async db =>
     {
-        db.Reports.Add(new Report { ServiceId = serviceId, IncidentId = incidentId, Channel = "phone", Symptom = "Card rejected", Phone = phone, ReceivedAt = App.Time.UtcNow });
+        db.Reports.Add(new Report { ServiceId = serviceId, IncidentId = incidentId, Channel = "phone", Symptom = "Card rejected", Phone = phone, Email = email, ReceivedAt = App.Time.UtcNow });
         await db.SaveChangesAsync();
         return 0;
     });
@@ -313,6 +313,29 @@ public sealed partial class LearningTests(LearningApp fixture) : IClassFixture<L
     }
 
     [Fact]
+    public async Task A_reporter_who_left_only_an_email_is_asked_by_email_and_one_who_left_both_by_sms_once()
+    {
+        await SmsChannelAsync();
+        var serviceId = await App.ServiceAsync("survey mail " + Guid.NewGuid().ToString("N")[..6]);
+        var phone = "138" + Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var mail = $"reader.{Guid.NewGuid():N}@example.com";
+        var both = $"both.{Guid.NewGuid():N}@example.com";
+        var id = await DeclareAsync(serviceId, "Kiosk screen dark", 10);
+        await ReportAsync(serviceId, id, null, mail);
+        await ReportAsync(serviceId, id, null, mail.ToUpperInvariant()); // the same reporter twice
+        await ReportAsync(serviceId, id, phone, both);
+        await StepAsync(id, "resolve");
+        await DrainAsync();
+
+        var invitation = await fixture.Smtp.SingleMessageAsync(m => m.To.ToString().Contains(mail, StringComparison.OrdinalIgnoreCase));
+        Assert.Matches(SurveyLink(), invitation.TextBody ?? invitation.HtmlBody ?? "");
+        Assert.Single(fixture.Sms.Requests, r => r.Body.Contains(phone, StringComparison.Ordinal));
+        // One invitation each: the address written twice is one reporter; the one who left both is asked by SMS only.
+        var invitations = await App.WithDb(db => db.SurveyInvitations.Where(s => s.IncidentId == id).OrderBy(s => s.Channel).Select(s => new { s.Channel, s.Status, s.Address }).ToListAsync());
+        Assert.Equal([("email", "sent", mail), ("sms", "sent", phone)], invitations.Select(i => (i.Channel, i.Status, i.Address!)));
+    }
+
+    [Fact]
     public async Task Running_a_drill_opens_a_drill_incident_pages_the_participants_marked_as_a_drill_and_times_each_stage()
     {
         var (participant, mail) = await PersonAsync("Drill Participant");
@@ -360,7 +383,10 @@ public sealed partial class LearningTests(LearningApp fixture) : IClassFixture<L
         // (assess target 30: missed; restore target 240: met).
         App.Time.Advance(TimeSpan.FromMinutes(10));
         await StepAsync(incidentId, "acknowledge");
-        App.Time.Advance(TimeSpan.FromMinutes(90));
+        // Confirming the impact (15 minutes from acknowledgement) is done 5 minutes later; telling customers (30 from declaration) never is.
+        App.Time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(HttpStatusCode.OK, (await App.Client(Role.Responder).PostJsonAsync($"/api/v1/incidents/{incidentId}/tasks/confirm-impact/done", new { })).StatusCode);
+        App.Time.Advance(TimeSpan.FromMinutes(85));
         await StepAsync(incidentId, "resolve");
         var report = await (await App.Client(Role.Viewer).GetAsync(runUrl)).JsonAsync();
         var stages = report.GetProperty("stages").EnumerateArray().ToDictionary(s => s.GetProperty("stage").GetString()!);
@@ -370,6 +396,11 @@ public sealed partial class LearningTests(LearningApp fixture) : IClassFixture<L
         Assert.Equal("missed", stages["assess"].GetProperty("result").GetString());
         Assert.Equal("met", stages["restore"].GetProperty("result").GetString());
         Assert.Equal("failed", report.GetProperty("result").GetString());
+        var tasks = report.GetProperty("tasks").EnumerateArray().ToDictionary(t => t.GetProperty("key").GetString()!);
+        Assert.Equal("met", tasks["confirm-impact"].GetProperty("result").GetString());
+        Assert.InRange(tasks["confirm-impact"].GetProperty("takenSeconds").GetInt64(), 300, 360);
+        Assert.NotEqual(JsonValueKind.Null, tasks["confirm-impact"].GetProperty("closedAt").ValueKind);
+        Assert.Equal(("missed", "open"), (tasks["tell-customers"].GetProperty("result").GetString(), tasks["tell-customers"].GetProperty("state").GetString()));
 
         var finding = await App.Client(Role.Responder).PostJsonAsync(runUrl + "/findings", new { title = "Failover runbook out of date", ownerId = participant });
         Assert.Equal(HttpStatusCode.Created, finding.StatusCode);
@@ -378,7 +409,10 @@ public sealed partial class LearningTests(LearningApp fixture) : IClassFixture<L
         Assert.Equal("failed", last.GetProperty("result").GetString());
         Assert.Equal(1, last.GetProperty("openFindings").GetInt32());
         Assert.Contains("Payment gateway down", await App.Client(Role.Viewer).GetStringAsync("/drills"));
-        Assert.Contains("Failover runbook out of date", await App.Client(Role.Viewer).GetStringAsync(runUrl.Replace("/api/v1/drill-runs/", "/drills/runs/", StringComparison.Ordinal)));
+        var reportPage = await App.Client(Role.Viewer).GetStringAsync(runUrl.Replace("/api/v1/drill-runs/", "/drills/runs/", StringComparison.Ordinal));
+        Assert.Contains("Failover runbook out of date", reportPage);
+        Assert.Contains("data-task=\"confirm-impact\" data-result=\"met\"", reportPage);
+        Assert.Contains("data-task=\"tell-customers\" data-result=\"missed\"", reportPage);
 
         // Drills stay out of the real figures: no survey, no required review, not in the review list.
         Assert.False(await App.WithDb(db => db.SurveyInvitations.AnyAsync(s => s.IncidentId == incidentId)));

@@ -219,7 +219,7 @@ public sealed partial class StaffReportTests(MusterFactory app) : IClassFixture<
         var device = await (await manager.PostJsonAsync("/api/v1/devices", new { code = $"S-{tag}", name = "Top-up machine", type = "topup_machine", serviceId })).JsonAsync();
         var deviceId = device.GetProperty("id").GetString();
 
-        var first = await responder.PostJsonAsync("/api/v1/reports", new { channel = "phone", deviceId, symptom = "Cannot top up", scope = "queue of more than 5", caller = "Wang", phone = "13912345678" });
+        var first = await responder.PostJsonAsync("/api/v1/reports", new { channel = "phone", deviceId, symptom = "Cannot top up", scope = "queue of more than 5", caller = "Wang", phone = "13912345678", email = "wang.reader@example.com" });
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         var byCode = await responder.PostJsonAsync("/api/v1/reports", new { channel = "counter", deviceId = $"S-{tag}", symptom = "Still broken" });
         Assert.Equal(HttpStatusCode.Created, byCode.StatusCode);
@@ -240,17 +240,20 @@ public sealed partial class StaffReportTests(MusterFactory app) : IClassFixture<
         var masked = (await (await responder.GetAsync($"/api/v1/reports?serviceId={serviceId}")).JsonAsync()).EnumerateArray().Single(r => r.GetProperty("caller").ValueKind == JsonValueKind.String);
         Assert.Equal("W**", masked.GetProperty("caller").GetString());
         Assert.Equal("139****5678", masked.GetProperty("phone").GetString());
+        Assert.Equal("w***@example.com", masked.GetProperty("email").GetString());
+        Assert.Contains(reports.EnumerateArray(), r => r.GetProperty("email").GetString() == "wang.reader@example.com");
     }
 
     [Fact]
     public async Task A_staff_report_names_what_is_wrong_with_it()
     {
-        var bad = await responder.PostJsonAsync("/api/v1/reports", new { channel = "fax", symptom = "" });
+        var bad = await responder.PostJsonAsync("/api/v1/reports", new { channel = "fax", symptom = "", email = "not an address" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         var errors = (await bad.JsonAsync()).GetProperty("errors");
         Assert.True(errors.TryGetProperty("channel", out _));
         Assert.True(errors.TryGetProperty("symptom", out _));
         Assert.True(errors.TryGetProperty("deviceId", out _));
+        Assert.True(errors.TryGetProperty("email", out _));
         var unknown = await responder.PostJsonAsync("/api/v1/reports", new { channel = "phone", deviceId = "nope", symptom = "x" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await app.Client(Role.Viewer).PostJsonAsync("/api/v1/reports", new { channel = "phone" })).StatusCode);

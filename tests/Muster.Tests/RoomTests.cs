@@ -293,10 +293,12 @@ public sealed class RoomTests(PagingApp fixture) : IClassFixture<PagingApp>
         Assert.Equal("done", (await TasksAsync(id)).Single(t => t.GetProperty("key").GetString() == "upward-0").GetProperty("state").GetString());
         Assert.Contains(await TimelineAsync(id), e => e.GetProperty("kind").GetString() == "reported_upward" && e.GetProperty("note").GetString() == text);
 
-        // A customer SMS is recorded from the template, on the timeline.
-        Assert.Equal(HttpStatusCode.OK, (await responder.PostJsonAsync($"/api/v1/incidents/{id}/messages", new { kind = "customerSms", text = "Dear customer: we are on it." })).StatusCode);
+        // A customer SMS needs a reporter who left a phone number: this incident has none (CustomerMessageTests sends them).
+        var nobody = await responder.PostJsonAsync($"/api/v1/incidents/{id}/messages", new { kind = "customerSms", text = "Dear customer: we are on it." });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, nobody.StatusCode);
+        Assert.Contains("No reporter", (await nobody.JsonAsync()).GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, (await responder.PostJsonAsync($"/api/v1/incidents/{id}/messages", new { kind = "fax", text = "x" })).StatusCode);
-        Assert.Contains(await TimelineAsync(id), e => e.GetProperty("kind").GetString() == "customer_message");
+        Assert.DoesNotContain(await TimelineAsync(id), e => e.GetProperty("kind").GetString() == "customer_message");
     }
 
     [Fact]

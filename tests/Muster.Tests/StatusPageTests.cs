@@ -136,6 +136,81 @@ public sealed partial class StatusPageTests(StatusApp fixture) : IClassFixture<S
         Assert.Contains(timeline.EnumerateArray(), e => e.GetProperty("kind").GetString() == "status_published");
     }
 
+    private const string Password = "correct horse battery";
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex Token();
+
+    /// <summary>A responder who signs in with a password, as a person (an API key is nobody's).</summary>
+    private async Task<(string Id, HttpClient Client)> PersonAsync(string name)
+    {
+        var email = $"{name.ToLowerInvariant().Replace(' ', '.')}-{Guid.NewGuid():N}@example.com";
+        var id = await App.WithDb(async db => (await Muster.Features.People.PeopleEndpoints.CreateAsync(db,
+            new Muster.Features.People.PersonRequest(email, name, Role: "responder", Password: Password), null, App.Time.UtcNow)).Id);
+        var client = App.Client(null);
+        var page = await client.GetStringAsync("/login");
+        var response = await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login",
+            ["__RequestVerificationToken"] = Token().Match(page).Groups[1].Value,
+            ["Form.Email"] = email,
+            ["Form.Password"] = Password,
+        }));
+        Assert.True(response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found, response.StatusCode.ToString());
+        return (id, client);
+    }
+
+    [Fact]
+    public async Task The_holder_of_the_plans_approver_role_approves_and_a_responder_without_it_is_told_who_may()
+    {
+        var (serviceId, _) = await ComponentAsync("Hotline");
+        var incidentId = await IncidentAsync(serviceId, "Hotline unreachable", affectedUsers: 20_000);
+        var (commsId, comms) = await PersonAsync("Comms Lead");
+        var (_, other) = await PersonAsync("Other Responder");
+        var post = await (await App.Client(Role.Responder).PostJsonAsync("/api/v1/status/posts",
+            new { incidentId, titleZh = "热线无法接通", titleEn = "Hotline unreachable", textEn = "Calls fail.", textZh = "电话无法接通。" })).JsonAsync();
+        var postId = post.GetProperty("id").GetString()!;
+        var first = post.GetProperty("updates")[0].GetProperty("id").GetString()!;
+
+        // Before anyone holds the default plan's approver role (comms), a responder is told so.
+        var denied = await other.PostAsync($"/api/v1/status/updates/{first}/approve", null);
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.Contains("nobody holds it now", (await denied.JsonAsync()).GetProperty("detail").GetString());
+
+        Assert.Equal(HttpStatusCode.OK, (await App.Client(Role.Responder).PostJsonAsync($"/api/v1/incidents/{incidentId}/roles", new { role = "comms", personId = commsId })).StatusCode);
+        denied = await other.PostAsync($"/api/v1/status/updates/{first}/approve", null);
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        var problem = await denied.JsonAsync();
+        Assert.Equal("application/problem+json", denied.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Customer communication group", problem.GetProperty("detail").GetString());
+        Assert.Contains("Comms Lead", problem.GetProperty("detail").GetString());
+        Assert.DoesNotContain("Calls fail.", await PageAsync());
+
+        // The incident room shows the comms holder the pending update with its buttons; the other responder sees no buttons.
+        var room = await comms.GetStringAsync($"/incidents/{incidentId}");
+        Assert.Contains($"data-status-update=\"{first}\"", room);
+        Assert.Contains("data-action=\"approve\"", room);
+        Assert.DoesNotContain("data-action=\"approve\"", await other.GetStringAsync($"/incidents/{incidentId}"));
+
+        var approved = await comms.PostAsync($"/api/v1/status/updates/{first}/approve", null);
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        Assert.Contains("Calls fail.", await PageAsync());
+
+        // The comms holder's own update needs nobody else; a responder's waits, and a manager still decides.
+        var own = await (await comms.PostJsonAsync($"/api/v1/status/posts/{postId}/updates", new { status = "identified", textEn = "A carrier fault.", textZh = "运营商故障。" })).JsonAsync();
+        Assert.Equal("published", own.GetProperty("updates")[0].GetProperty("state").GetString());
+        var waiting = await (await other.PostJsonAsync($"/api/v1/status/posts/{postId}/updates", new { status = "monitoring", textEn = "Watching.", textZh = "观察中。" })).JsonAsync();
+        Assert.Equal("pending", waiting.GetProperty("updates")[0].GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await App.Client(Role.Manager).PostAsync($"/api/v1/status/updates/{waiting.GetProperty("updates")[0].GetProperty("id").GetString()}/reject", null)).StatusCode);
+
+        var timeline = (await (await App.Client(Role.Viewer).GetAsync($"/api/v1/incidents/{incidentId}/timeline")).JsonAsync()).EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
+        Assert.Contains("status_pending", timeline);
+        Assert.Contains("status_rejected", timeline);
+        Assert.Equal(2, timeline.Count(k => k == "status_published"));
+        var audit = await App.WithDb(db => db.AuditEntries.Where(a => a.EntityId == first && a.Action == "status.update.approved").Select(a => a.ActorName).ToListAsync());
+        Assert.Equal(["Comms Lead"], audit);
+    }
+
     [Fact]
     public async Task A_lower_level_update_is_public_at_once_and_resolving_moves_it_to_past_incidents()
     {

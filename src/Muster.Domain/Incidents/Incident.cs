@@ -146,6 +146,12 @@ public sealed class Incident
     /// <summary>An update on the public status page was published (<paramref name="status"/>: investigating... resolved).</summary>
     public void RecordStatusUpdate(string status, string text, Actor by, DateTime now) => Append(now, TimelineKinds.StatusPublished, by, text, null, status);
 
+    /// <summary>A status-page update written and waiting for an approver (levels 1 and 2).</summary>
+    public void RecordStatusPending(string status, string text, Actor by, DateTime now) => Append(now, TimelineKinds.StatusPending, by, text, null, status);
+
+    /// <summary>A pending status-page update an approver turned down: it is never shown.</summary>
+    public void RecordStatusRejected(string status, string text, Actor by, DateTime now) => Append(now, TimelineKinds.StatusRejected, by, text, null, status);
+
     /// <summary>Records new impact facts and raises the level if the plan now says so.</summary>
     public void UpdateImpact(ImpactFacts impact, PlanDefinition plan, Actor by, DateTime now)
     {

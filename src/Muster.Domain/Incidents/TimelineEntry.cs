@@ -19,6 +19,8 @@ public static class TimelineKinds
     public const string Informed = "informed";
     public const string AcknowledgedPartly = "acknowledged_partly";
     public const string StatusPublished = "status_published";
+    public const string StatusPending = "status_pending";
+    public const string StatusRejected = "status_rejected";
     public const string CategoryChanged = "category_changed";
     public const string Mitigated = "mitigated";
     public const string MergedInto = "merged_into";

@@ -115,8 +115,36 @@ public static class DrillTiming
     }
 
     /// <summary>Passed when every timed stage was met or skipped in time; failed when any was missed; open while one runs.</summary>
-    public static string Verdict(IReadOnlyList<DrillStageTime> stages) =>
-        stages.Any(s => s.Result == DrillResult.Missed) ? "failed"
-        : stages.Any(s => s.Result == DrillResult.Running) ? "running"
-        : "passed";
+    public static string Verdict(IReadOnlyList<DrillStageTime> stages) => Verdict(stages.Select(s => s.Result));
+
+    /// <summary>The same over the stages and the checklist's tasks: a step done after its deadline fails the drill as a missed stage does.</summary>
+    public static string Verdict(IReadOnlyList<DrillStageTime> stages, IReadOnlyList<DrillTaskTime> tasks) =>
+        Verdict(stages.Select(s => s.Result).Concat(tasks.Select(t => t.Result)));
+
+    private static string Verdict(IEnumerable<DrillResult> results)
+    {
+        var all = results.ToList();
+        return all.Contains(DrillResult.Missed) ? "failed" : all.Contains(DrillResult.Running) ? "running" : "passed";
+    }
+
+    /// <summary>
+    /// One checklist task against its deadline: done by it is met, skipped by it is skipped, done or
+    /// skipped after it (or still open past it) is missed, open before it is running. A task with no
+    /// deadline (none in the plan, or its stage never started) is not timed. <see cref="DrillTaskTime.Taken"/>
+    /// counts from when its deadline started counting (its stage's start) to when it was closed, or to now.
+    /// </summary>
+    public static DrillTaskTime Task(string key, int? withinMinutes, DateTime? deadline, bool open, bool skipped, DateTime? closedAt, DateTime now)
+    {
+        if (deadline is not { } due)
+            return new DrillTaskTime(key, withinMinutes, null, closedAt, null, DrillResult.NotTimed);
+        var end = open ? now : closedAt ?? now;
+        var taken = withinMinutes is { } within ? end - due.AddMinutes(-within) : (TimeSpan?)null;
+        var result = open
+            ? now > due ? DrillResult.Missed : DrillResult.Running
+            : end > due ? DrillResult.Missed : skipped ? DrillResult.Skipped : DrillResult.Met;
+        return new DrillTaskTime(key, withinMinutes, due, open ? null : closedAt, taken, result);
+    }
 }
+
+/// <param name="Taken">From its stage's start (when the deadline started counting) to when it was done or skipped, or to now while open.</param>
+public sealed record DrillTaskTime(string Key, int? WithinMinutes, DateTime? Deadline, DateTime? ClosedAt, TimeSpan? Taken, DrillResult Result);

@@ -55,6 +55,9 @@ public sealed record PlanDefinition
     /// <summary>Who above the response is told at which level, and how fast.</summary>
     public IReadOnlyList<UpwardReport> ReportUpward { get; init; } = [];
 
+    /// <summary>Who speaks to customers: the role that approves status posts, and where announcements also go.</summary>
+    public CommunicationRule? Communication { get; init; }
+
     public PlanRole? FindRole(string key) => Roles.FirstOrDefault(r => r.Key == key);
 
     /// <summary>The checklist steps for a level and category, in plan order, each once.</summary>

@@ -128,6 +128,18 @@ public sealed record UpwardReport
 }
 
 /// <summary>
+/// Customer communication. <see cref="Approver"/> names the role (a key of the plan's roles) whose
+/// holders on an incident approve its status-page updates where the level needs approval (levels
+/// 1 and 2), as managers and administrators may; <see cref="Channels"/> names configured channels
+/// (group robots) an announcement is posted to as well as the status page.
+/// </summary>
+public sealed record CommunicationRule
+{
+    public string? Approver { get; init; }
+    public IReadOnlyList<string> Channels { get; init; } = [];
+}
+
+/// <summary>
 /// Message templates: text with <c>{{placeholder}}</c>s, in both languages. Known names are used by
 /// Muster (status posts, customer SMS, announcements, upward reports, reviews); others may be
 /// referenced by name.

@@ -272,6 +272,14 @@ public static partial class PlanValidator
             else
                 Template(report.Template, $"{path}.template");
         }
+
+        if (plan.Communication is { } communication)
+        {
+            Role(communication.Approver, "communication.approver");
+            for (var i = 0; i < communication.Channels.Count; i++)
+                if (string.IsNullOrWhiteSpace(communication.Channels[i]))
+                    errors.Add(new($"communication.channels[{i}]", "A channel is named by its name under Channels (a group robot), such as ops-dingtalk."));
+        }
     }
 
     /// <summary>The calendars business hours may name: every year Muster knows, or one year.</summary>

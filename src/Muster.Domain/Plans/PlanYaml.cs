@@ -170,6 +170,7 @@ public static class PlanYaml
         [typeof(ChecklistStep)] = "a checklist step",
         [typeof(ReviewRule)] = "review",
         [typeof(UpwardReport)] = "an upward report",
+        [typeof(CommunicationRule)] = "communication",
     };
 
     public static string NameOf(Type type) => Names.TryGetValue(type, out var name) ? name : type.Name;

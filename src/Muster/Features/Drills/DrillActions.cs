@@ -11,6 +11,7 @@ using Muster.Domain.Plans;
 using Muster.Features.Incidents;
 using Muster.Features.Notifications;
 using Muster.Features.Reviews;
+using Muster.Features.Room;
 using Muster.Infrastructure;
 
 namespace Muster.Features.Drills;
@@ -35,9 +36,14 @@ public sealed record DrillView(
 
 public sealed record DrillStageView(Stage Stage, int? TargetMinutes, DateTime? StartsAt, DateTime? StoppedAt, long? ElapsedSeconds, DrillResult Result);
 
+/// <summary>A checklist task of the drill against its deadline: when it was done or skipped, how long it took from its stage's start, and the result.</summary>
+public sealed record DrillTaskView(string Key, string TitleZh, string TitleEn, string? Role, Stage Stage, int? WithinMinutes, DateTime? Deadline,
+    string State, DateTime? ClosedAt, string? ClosedBy, long? TakenSeconds, DrillResult Result);
+
 public sealed record DrillReport(
     string Id, string ScenarioId, string ScenarioName, string IncidentId, string IncidentNumber, string Level, IncidentStatus Status,
-    DateTime StartedAt, string? StartedBy, string Result, IReadOnlyList<DrillStageView> Stages, IReadOnlyList<ActionItemView> Findings);
+    DateTime StartedAt, string? StartedBy, string Result, IReadOnlyList<DrillStageView> Stages, IReadOnlyList<ActionItemView> Findings,
+    IReadOnlyList<DrillTaskView> Tasks);
 
 /// <summary>Drill scenarios, their schedule, running one, and its report.</summary>
 public sealed class DrillActions(MusterDb db, PlanCatalog plans, IncidentActions incidents, TimeProvider time, IOptions<MusterOptions> options, WorkSignal signal)
@@ -203,11 +209,20 @@ public sealed class DrillActions(MusterDb db, PlanCatalog plans, IncidentActions
         var now = Now;
         var stages = DrillTiming.Stages(incident.ClockInput, plan.TargetsFor(incident.SeverityLevel), now);
         var findings = await ReviewActions.ActionsAsync(db, new ReviewActions.ActionFilter(DrillRunId: run.Id), now, ct);
+        var tasks = await db.IncidentTasks.AsNoTracking().Where(t => t.IncidentId == incident.Id).OrderBy(t => t.Position).ToListAsync(ct);
+        var timed = tasks.Select(t => (Task: t, Time: TaskTime(t, now))).ToList();
         return new DrillReport(run.Id, scenario.Id, scenario.Name, incident.Id, incident.Reference, incident.SeverityLevel, incident.Status,
-            run.StartedAt, run.StartedBy, DrillTiming.Verdict(stages),
+            run.StartedAt, run.StartedBy, DrillTiming.Verdict(stages, timed.Select(x => x.Time).ToList()),
             stages.Select(s => new DrillStageView(s.Stage, s.TargetMinutes, s.StartsAt, s.StoppedAt, s.Elapsed is { } e ? (long)e.TotalSeconds : null, s.Result)).ToList(),
-            findings);
+            findings,
+            timed.Select(x => new DrillTaskView(x.Task.Key, x.Task.TitleZh, x.Task.TitleEn, x.Task.RoleKey,
+                Enum.TryParse<Stage>(x.Task.Stage, true, out var stage) ? stage : Stage.Acknowledge, x.Task.WithinMinutes, x.Task.Deadline, x.Task.State,
+                x.Time.ClosedAt, x.Task.DoneByName, x.Time.Taken is { } t ? (long)t.TotalSeconds : null, x.Time.Result)).ToList());
     }
+
+    /// <summary>A task against its deadline, as the drill report and the register judge it.</summary>
+    private static DrillTaskTime TaskTime(IncidentTask task, DateTime now) =>
+        DrillTiming.Task(task.Key, task.WithinMinutes, task.Deadline, task.State == TaskStates.Open, task.State == TaskStates.Skipped, task.DoneAt, now);
 
     /// <summary>A finding of a drill, as an action item with an owner and a date, tracked with the reviews' items.</summary>
     public async Task<ActionItemView> AddFindingAsync(string runId, ActionItemRequest request, ClaimsPrincipal? user, CancellationToken ct = default)
@@ -235,7 +250,8 @@ public sealed class DrillActions(MusterDb db, PlanCatalog plans, IncidentActions
         foreach (var x in runs)
         {
             var plan = await plans.GetAsync(db, x.i.PlanVersionId, ct);
-            var verdict = DrillTiming.Verdict(DrillTiming.Stages(x.i.ClockInput, plan.TargetsFor(x.i.SeverityLevel), now));
+            var tasks = (await db.IncidentTasks.AsNoTracking().Where(t => t.IncidentId == x.i.Id).ToListAsync(ct)).Select(t => TaskTime(t, now)).ToList();
+            var verdict = DrillTiming.Verdict(DrillTiming.Stages(x.i.ClockInput, plan.TargetsFor(x.i.SeverityLevel), now), tasks);
             var open = await db.ActionItems.CountAsync(a => a.DrillRunId == x.r.Id && a.State == ActionStates.Open, ct);
             summaries.Add(new DrillRunSummary(x.r.Id, x.i.Id, x.i.Reference, x.r.StartedAt, x.r.StartedBy, verdict, open));
         }

@@ -345,6 +345,8 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             TimelineKinds.Informed => text["timeline.informed", Level(e.From), e.To ?? ""],
             TimelineKinds.AcknowledgedPartly => text["timeline.acknowledged_partly", e.From ?? "", e.To ?? ""],
             TimelineKinds.StatusPublished => text["timeline.status_published", text[$"statuspage.update.{e.To}"]],
+            TimelineKinds.StatusPending => text["timeline.status_pending", text[$"statuspage.update.{e.To}"]],
+            TimelineKinds.StatusRejected => text["timeline.status_rejected", text[$"statuspage.update.{e.To}"]],
             TimelineKinds.CategoryChanged => text["timeline.category_changed", Category(e.From), Category(e.To)],
             TimelineKinds.Mitigated => text["timeline.mitigated"],
             TimelineKinds.MergedInto => text["timeline.merged_into", e.To ?? ""],

@@ -26,7 +26,8 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
     private static bool OwnText(string kind) => OwnTextKinds.Contains(kind);
 
     private static readonly string[] OwnTextKinds =
-        ["test", Room.ResponseSync.UpwardKind, Room.ResponseSync.OverdueKind, Reviews.ReviewWork.ReminderKind, Drills.DrillWork.ReminderKind];
+        ["test", Room.ResponseSync.UpwardKind, Room.ResponseSync.OverdueKind, Reviews.ReviewWork.ReminderKind, Drills.DrillWork.ReminderKind,
+            Room.CustomerMessages.SmsKind, Room.CustomerMessages.AnnouncementKind];
 
     public async Task HandleAsync(WorkItem item, CancellationToken ct)
     {
@@ -44,6 +45,11 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
         if (notification.PersonId is null && notification.ChannelId is not null)
         {
             await SendToGroupAsync(notification, incident, now, ct);
+            return;
+        }
+        if (notification.PersonId is null && notification.Address is not null)
+        {
+            await SendToAddressAsync(notification, incident, now, ct);
             return;
         }
         var method = notification.ContactMethodId is null ? null : await db.ContactMethods.AsNoTracking().FirstOrDefaultAsync(m => m.Id == notification.ContactMethodId, ct);
@@ -111,10 +117,25 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
             await db.SaveChangesAsync(ct);
             return;
         }
-        var onCall = (await OnCall.OnCallLookup.ForServiceAsync(db, incident.ServiceId, now, ct)).Select(p => p.PersonId).ToList();
-        var phones = await db.People.AsNoTracking().Where(p => onCall.Contains(p.Id) && p.Phone != null).Select(p => p.Phone!).ToListAsync(ct);
-        var message = await RenderAsync(notification, incident, [], null, ct);
-        var result = await channels.SendAsync(channel.Type, channel.Settings, new Recipient(MentionPhones: phones), message, ct);
+        OutgoingMessage message;
+        Recipient recipient;
+        if (notification.Kind == Room.CustomerMessages.AnnouncementKind)
+        {
+            // An announcement says what the room wrote, to the group, mentioning nobody.
+            var kept = await db.IncidentMessages.AsNoTracking().Where(m => m.Id == notification.SubjectId).Select(m => m.Text).FirstOrDefaultAsync(ct) ?? "";
+            var url = $"{(options.Value.PublicUrl ?? "http://127.0.0.1:5080").TrimEnd('/')}/status";
+            message = new OutgoingMessage(notification.Kind, $"{incident.Reference} {incident.Title}", $"{kept}\n\n{url}", kept, null, null, url,
+                new Dictionary<string, string> { ["number"] = incident.Reference, ["title"] = incident.Title, ["text"] = kept, ["url"] = url }, "zh-CN", incident.Drill, notification.Id);
+            recipient = Recipient.Group;
+        }
+        else
+        {
+            var onCall = (await OnCall.OnCallLookup.ForServiceAsync(db, incident.ServiceId, now, ct)).Select(p => p.PersonId).ToList();
+            var phones = await db.People.AsNoTracking().Where(p => onCall.Contains(p.Id) && p.Phone != null).Select(p => p.Phone!).ToListAsync(ct);
+            message = await RenderAsync(notification, incident, [], null, ct);
+            recipient = new Recipient(MentionPhones: phones);
+        }
+        var result = await channels.SendAsync(channel.Type, channel.Settings, recipient, message, ct);
         notification.Attempts++;
         if (result.Status == DeliveryStatus.Sent)
         {
@@ -131,6 +152,56 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
             Finish(notification, "failed", result.Detail);
         }
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// A customer SMS to a reporter's phone: the text as the room sent it, through the first enabled
+    /// SMS channel, unless the number replied 退订 meanwhile.
+    /// </summary>
+    private async Task SendToAddressAsync(Notification notification, Incident? incident, DateTime now, CancellationToken ct)
+    {
+        var kept = notification.SubjectId is null ? null : await db.IncidentMessages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == notification.SubjectId, ct);
+        var address = notification.Address!;
+        if (kept is null || incident is null)
+        {
+            Finish(notification, "failed", "the message or its incident no longer exists");
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        if ((await SmsReplies.OptedOutAsync(db, [address], ct)).Count > 0)
+        {
+            Finish(notification, "cancelled", "the number replied 退订 (opted out)");
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        var types = ContactTypes.ChannelTypesFor(notification.Type);
+        var channel = await db.NotificationChannels.AsNoTracking().Where(c => c.Enabled && types.Contains(c.Type)).OrderBy(c => c.CreatedAt).FirstOrDefaultAsync(ct);
+        var baseUrl = (options.Value.PublicUrl ?? "http://127.0.0.1:5080").TrimEnd('/');
+        var message = new OutgoingMessage(notification.Kind, incident.Reference, kept.Text, kept.Text, null, null, $"{baseUrl}/status",
+            new Dictionary<string, string> { ["number"] = incident.Reference, ["title"] = incident.Title, ["text"] = kept.Text, ["url"] = $"{baseUrl}/status" },
+            "zh-CN", incident.Drill, notification.Id);
+        var result = channel is null
+            ? DeliveryResult.Failed($"no enabled channel carries {notification.Type}: an administrator adds one under Channels")
+            : await channels.SendAsync(channel.Type, channel.Settings, new Recipient(Phone: address), message, ct);
+        notification.Attempts++;
+        if (result.Status == DeliveryStatus.Sent)
+        {
+            Finish(notification, "sent", result.Detail);
+            notification.SentAt = now;
+            notification.ProviderId = result.ProviderId;
+        }
+        else if (result.Status is DeliveryStatus.Retry or DeliveryStatus.RateLimited && notification.Attempts < MaxAttempts)
+        {
+            notification.Detail = result.Detail;
+            var wait = result.RetryAfter ?? TimeSpan.FromSeconds(15 * Math.Pow(2, notification.Attempts - 1));
+            await db.ScheduleAsync(Paging.DeliverWork, Paging.DeliverKey(notification.Id), now + wait, notification.Id, now, ct);
+        }
+        else
+        {
+            Finish(notification, "failed", result.Detail ?? result.Status.ToString());
+        }
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Notification {Id} ({Kind}) to an address: {Status}.", notification.Id, notification.Kind, notification.Status);
     }
 
     private static void Finish(Notification notification, string status, string? detail)

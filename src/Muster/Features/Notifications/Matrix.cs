@@ -3,7 +3,6 @@ using Muster.Data;
 using Muster.Domain.Incidents;
 using Muster.Domain.Plans;
 using Muster.Features.OnCall;
-using Muster.Infrastructure;
 
 namespace Muster.Features.Notifications;
 
@@ -30,7 +29,7 @@ public static class Matrix
                 var channels = await db.NotificationChannels.AsNoTracking()
                     .Where(c => c.Enabled && (entry.Channels.Contains(c.Name) || entry.Channels.Contains(c.Id))).ToListAsync(ct);
                 foreach (var channel in channels)
-                    await QueueAsync(db, new Notification { IncidentId = incident.Id, ChannelId = channel.Id, Type = channel.Type, Kind = Kind, CreatedAt = now, DueAt = due }, now, ct);
+                    await Paging.QueueAsync(db, channel, incident.Id, Kind, due, now, ct);
                 told.Add(string.Join(", ", channels.Select(c => c.Name)));
                 continue;
             }
@@ -42,12 +41,6 @@ public static class Matrix
             told.Add($"{entry.Audience} ({people.Count}) by {string.Join("/", entry.Channels)}");
         }
         incident.RecordInformed(incident.SeverityLevel, string.Join("; ", told), now);
-    }
-
-    private static async Task QueueAsync(MusterDb db, Notification notification, DateTime now, CancellationToken ct)
-    {
-        db.Notifications.Add(notification);
-        await db.ScheduleAsync(Paging.DeliverWork, Paging.DeliverKey(notification.Id), notification.DueAt, notification.Id, now, ct);
     }
 
     private static async Task<List<string>> AudienceAsync(MusterDb db, NotifyEntry entry, Service service, DateTime now, CancellationToken ct)

@@ -71,10 +71,9 @@ public static class Paging
     /// Adds a message to one contact method, and its delivery to the work table, in the caller's
     /// transaction: every page, reminder and report that leaves Muster starts here.
     /// </summary>
-    public static async Task<Notification> QueueAsync(MusterDb db, ContactMethod method, string? incidentId, string kind, DateTime dueAt, DateTime now,
-        CancellationToken ct, int? step = null, int? round = null, string? subject = null, string? subjectId = null)
-    {
-        var notification = new Notification
+    public static Task<Notification> QueueAsync(MusterDb db, ContactMethod method, string? incidentId, string kind, DateTime dueAt, DateTime now,
+        CancellationToken ct, int? step = null, int? round = null, string? subject = null, string? subjectId = null) =>
+        AddAsync(db, new Notification
         {
             IncidentId = incidentId,
             PersonId = method.PersonId,
@@ -88,9 +87,25 @@ public static class Paging
             SubjectId = subjectId,
             CreatedAt = now,
             DueAt = dueAt,
-        };
+        }, now, ct);
+
+    /// <summary>A post to a group channel (a robot): the matrix's channel audience, an announcement.</summary>
+    public static Task<Notification> QueueAsync(MusterDb db, NotificationChannel channel, string? incidentId, string kind, DateTime dueAt, DateTime now,
+        CancellationToken ct, string? subjectId = null) =>
+        AddAsync(db, new Notification { IncidentId = incidentId, ChannelId = channel.Id, Type = channel.Type, Kind = kind, SubjectId = subjectId, CreatedAt = now, DueAt = dueAt }, now, ct);
+
+    /// <summary>
+    /// A message to an address that is nobody's contact method, such as a customer SMS to a
+    /// reporter's phone: <paramref name="type"/> is the contact kind (sms) that carries it.
+    /// </summary>
+    public static Task<Notification> QueueAsync(MusterDb db, string type, string address, string? incidentId, string kind, DateTime dueAt, DateTime now,
+        CancellationToken ct, string? subjectId = null) =>
+        AddAsync(db, new Notification { IncidentId = incidentId, Type = type, Address = address, Kind = kind, SubjectId = subjectId, CreatedAt = now, DueAt = dueAt }, now, ct);
+
+    private static async Task<Notification> AddAsync(MusterDb db, Notification notification, DateTime now, CancellationToken ct)
+    {
         db.Notifications.Add(notification);
-        await db.ScheduleAsync(DeliverWork, DeliverKey(notification.Id), dueAt, notification.Id, now, ct);
+        await db.ScheduleAsync(DeliverWork, DeliverKey(notification.Id), notification.DueAt, notification.Id, now, ct);
         return notification;
     }
 }

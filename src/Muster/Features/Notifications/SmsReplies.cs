@@ -86,6 +86,28 @@ public static class SmsReplies
         return null;
     }
 
+    /// <summary>
+    /// The numbers (as given) on the 退订 list: replied 退订 (or TD, STOP) to Muster, as a number
+    /// or on a person's SMS contact method.
+    /// </summary>
+    public static async Task<HashSet<string>> OptedOutAsync(MusterDb db, IReadOnlyCollection<string> phones, CancellationToken ct = default)
+    {
+        var numbers = phones.Select(Normalize).Where(n => n.Length > 0).Distinct().ToList();
+        var listed = (await db.SmsOptOuts.AsNoTracking().Where(o => numbers.Contains(o.Phone)).Select(o => o.Phone).ToListAsync(ct)).ToHashSet();
+        var stopped = await db.ContactMethods.AsNoTracking()
+            .Where(m => (m.Type == "sms" || m.Type == "voice") && m.StoppedAt != null && m.StoppedReason != null && m.StoppedReason.StartsWith("replied"))
+            .Select(m => m.Address).ToListAsync(ct);
+        listed.UnionWith(stopped.Select(Normalize));
+        return phones.Where(p => listed.Contains(Normalize(p))).ToHashSet();
+    }
+
+    /// <summary>138****5678: enough to tell numbers apart on a page, not enough to call.</summary>
+    public static string Mask(string phone)
+    {
+        var digits = Normalize(phone);
+        return digits.Length >= 7 ? $"{digits[..3]}****{digits[^4..]}" : new string('*', digits.Length);
+    }
+
     /// <summary>13812345678, +86 138 1234 5678 and 8613812345678 are one number.</summary>
     public static string Normalize(string phone)
     {
@@ -109,6 +131,16 @@ public static class SmsReplies
                 method.StoppedReason = $"replied {text.Trim()}";
                 db.Record(null, "contact_method.unsubscribed", "person", method.PersonId, null, new { method.Id, method.Type }, now);
             }
+            // The number itself goes on the list, whoever it belongs to: reporters who were sent a
+            // customer SMS are nobody in Muster. Status-page SMS subscribers with it stop too.
+            if (!await db.SmsOptOuts.AnyAsync(o => o.Phone == number, ct))
+            {
+                db.SmsOptOuts.Add(new SmsOptOut { Phone = number, At = now, Reason = text.Trim() });
+                db.Record(null, "sms.opted_out", "sms-opt-out", Mask(number), null, new { reply = text.Trim() }, now);
+            }
+            foreach (var subscriber in (await db.StatusSubscribers.Where(s => s.Kind == "sms" && s.UnsubscribedAt == null).ToListAsync(ct))
+                .Where(s => Normalize(s.Address) == number))
+                subscriber.UnsubscribedAt = now;
             await db.SaveChangesAsync(ct);
             return;
         }

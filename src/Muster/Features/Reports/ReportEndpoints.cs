@@ -7,10 +7,10 @@ using Muster.Infrastructure;
 namespace Muster.Features.Reports;
 
 public sealed record ReportView(string Id, string? DeviceId, string? DeviceCode, string ServiceId, string Channel, string Symptom, string? Scope,
-    string? Caller, string? Phone, bool HasPhoto, DateTime ReceivedAt, string? IncidentId, DateTime? ContactPurgedAt);
+    string? Caller, string? Phone, bool HasPhoto, DateTime ReceivedAt, string? IncidentId, DateTime? ContactPurgedAt, string? Email = null);
 
 public sealed record StaffReportRequest(string? Channel, string? DeviceId, string? ServiceId, string? Symptom, string? Scope = null, string? Caller = null,
-    string? Phone = null);
+    string? Phone = null, string? Email = null);
 
 public static class ReportEndpoints
 {
@@ -61,8 +61,13 @@ public static class ReportEndpoints
                           select new { r, Code = d == null ? null : d.Code }).Take(500).ToListAsync(ct);
         var whole = SeesContact(user);
         return rows.Select(x => new ReportView(x.r.Id, x.r.DeviceId, x.Code, x.r.ServiceId, x.r.Channel, x.r.Symptom, x.r.Scope,
-            whole ? x.r.Caller : MaskName(x.r.Caller), whole ? x.r.Phone : ReportIntake.Mask(x.r.Phone), x.r.HasPhoto, x.r.ReceivedAt, x.r.IncidentId, x.r.ContactPurgedAt)).ToList();
+            whole ? x.r.Caller : MaskName(x.r.Caller), whole ? x.r.Phone : ReportIntake.Mask(x.r.Phone), x.r.HasPhoto, x.r.ReceivedAt, x.r.IncidentId, x.r.ContactPurgedAt,
+            whole ? x.r.Email : MaskEmail(x.r.Email))).ToList();
     }
+
+    /// <summary>An email address shows its first character and its domain below manager: l***@example.com.</summary>
+    public static string? MaskEmail(string? email) =>
+        string.IsNullOrEmpty(email) || email.IndexOf('@', StringComparison.Ordinal) is var at && at < 1 ? email : email[..1] + "***" + email[at..];
 
     /// <summary>A caller's name shows only its first character below manager, like the phone number.</summary>
     public static string? MaskName(string? name) => string.IsNullOrEmpty(name) ? name : name[..1] + "**";
@@ -71,12 +76,14 @@ public static class ReportEndpoints
     public static async Task<Report> RecordStaffAsync(MusterDb db, StaffReportRequest request, DateTime now, CancellationToken ct = default)
     {
         var phone = string.IsNullOrWhiteSpace(request.Phone) ? null : request.Phone.Trim();
+        var email = string.IsNullOrWhiteSpace(request.Email) ? null : request.Email.Trim();
         var errors = new Problems.Errors()
             .Check(request.Channel is not null && StaffChannels.Contains(request.Channel), "channel", $"channel is one of: {string.Join(", ", StaffChannels)}.")
             .Text(request.Symptom, "symptom", ReportIntake.MaxSymptomLength)
             .Text(request.Scope, "scope", 200, required: false)
             .Text(request.Caller, "caller", 100, required: false)
             .Check(phone is null || ReportIntake.IsPhone(phone), "phone", "phone has 5 to 20 digits, spaces, + or -.")
+            .Check(email is null || ReportIntake.IsEmail(email), "email", "email is an address such as reader@example.com, at most 200 characters.")
             .Check(!string.IsNullOrEmpty(request.DeviceId) || !string.IsNullOrEmpty(request.ServiceId), "deviceId", "Give a deviceId, or a serviceId when the device is not known.");
         errors.ThrowIfAny();
         Device? device = null;
@@ -90,7 +97,7 @@ public static class ReportEndpoints
             throw RequestException.Unprocessable("serviceId", $"There is no service '{request.ServiceId}'; use an id from GET /api/v1/services.");
         }
         static string? Clean(string? v) => string.IsNullOrWhiteSpace(v) ? null : v.Trim();
-        var input = new ReportInput(request.Symptom!.Trim(), phone, request.Channel!, Clean(request.Scope), Clean(request.Caller));
+        var input = new ReportInput(request.Symptom!.Trim(), phone, request.Channel!, Clean(request.Scope), Clean(request.Caller), email);
         return await ReportIntake.RecordAsync(db, device, device?.ServiceId ?? request.ServiceId!, input, null, null, now, ct);
     }
 }

@@ -7,4 +7,5 @@ public sealed class ReportForm
 
     public string? Details { get; set; }
     public string? Phone { get; set; }
+    public string? Email { get; set; }
 }

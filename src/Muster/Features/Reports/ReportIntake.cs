@@ -12,7 +12,7 @@ public enum ReportOutcome
     Limited,
 }
 
-public sealed record ReportInput(string Symptom, string? Phone, string Channel = "qr", string? Scope = null, string? Caller = null);
+public sealed record ReportInput(string Symptom, string? Phone, string Channel = "qr", string? Scope = null, string? Caller = null, string? Email = null);
 
 public sealed record PhotoUpload(Stream Content, long Length);
 
@@ -67,6 +67,7 @@ public static class ReportIntake
             Scope = input.Scope,
             Caller = input.Caller,
             Phone = input.Phone,
+            Email = input.Email,
             HasPhoto = photo is not null,
             ClientAddress = clientAddress,
             ReceivedAt = now,
@@ -160,6 +161,9 @@ public static class ReportIntake
 
     public static bool IsPhone(string phone) => System.Text.RegularExpressions.Regex.IsMatch(phone, @"^[0-9+\-\s()]{5,20}$");
 
+    /// <summary>An email address a reporter may leave: one @, a dot after it, no spaces, at most 200 characters.</summary>
+    public static bool IsEmail(string email) => email.Length <= 200 && System.Text.RegularExpressions.Regex.IsMatch(email, @"^[^@\s]+@[^@\s]+\.[^@\s]+$");
+
     /// <summary>138****5678: enough to recognise a number, not to call it.</summary>
     public static string? Mask(string? phone)
     {
@@ -178,7 +182,10 @@ public static class ReportIntake
     public static async Task<int> PurgeAsync(MusterDb db, DateTime now, int retentionDays, CancellationToken ct = default)
     {
         var before = now.AddDays(-retentionDays);
-        var expired = await db.Reports.Where(r => r.ReceivedAt < before && (r.Phone != null || r.Caller != null || r.HasPhoto)).ToListAsync(ct);
+        // The numbers customer SMS went to are reporters' numbers too: they go with the same retention.
+        await db.Notifications.Where(n => n.Address != null && n.CreatedAt < before && n.Status != "queued")
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.Address, (string?)null), ct);
+        var expired = await db.Reports.Where(r => r.ReceivedAt < before && (r.Phone != null || r.Email != null || r.Caller != null || r.HasPhoto)).ToListAsync(ct);
         if (expired.Count == 0)
             return 0;
         var ids = expired.Select(r => r.Id).ToList();
@@ -187,6 +194,7 @@ public static class ReportIntake
         foreach (var report in expired)
         {
             report.Phone = null;
+            report.Email = null;
             report.Caller = null;
             report.HasPhoto = false;
             report.ContactPurgedAt = now;

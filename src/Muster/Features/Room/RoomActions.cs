@@ -1,17 +1,20 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using Muster.Data;
 using Muster.Domain.Incidents;
 using Muster.Domain.Plans;
 using Muster.Features.Incidents;
+using Muster.Features.Notifications;
 using Muster.Infrastructure;
 
 namespace Muster.Features.Room;
 
 /// <summary>The incident room's use cases, shared by the API and the page: roles, tasks, reports upward, customer messages, merge and links.</summary>
-public sealed class RoomActions(MusterDb db, IncidentActions incidents, PlanCatalog plans, TimeProvider time, IOptions<MusterOptions> options)
+public sealed class RoomActions(MusterDb db, IncidentActions incidents, PlanCatalog plans, TimeProvider time, IOptions<MusterOptions> options,
+    Status.StatusAdmin status, IStringLocalizer<SharedResource> text)
 {
     public const int MaxReportLength = 4_000;
 
@@ -211,40 +214,128 @@ public sealed class RoomActions(MusterDb db, IncidentActions incidents, PlanCata
         }, ct);
     }
 
-    public async Task<IReadOnlyList<MessageView>> MessagesAsync(string incidentId, CancellationToken ct = default) =>
-        (await db.IncidentMessages.AsNoTracking().Where(m => m.IncidentId == incidentId).OrderBy(m => m.SentAt).ToListAsync(ct))
-        .Select(m => new MessageView(m.Id, m.Kind, m.TaskId, m.Recipients, m.Text, m.SentAt, m.SentByName)).ToList();
+    public async Task<IReadOnlyList<MessageView>> MessagesAsync(string incidentId, CancellationToken ct = default)
+    {
+        var rows = await db.IncidentMessages.AsNoTracking().Where(m => m.IncidentId == incidentId).OrderBy(m => m.SentAt).ToListAsync(ct);
+        var deliveries = await CustomerMessages.DeliveriesAsync(db, rows.Select(m => m.Id).ToList(), ct);
+        var updateIds = rows.Select(m => m.StatusUpdateId).OfType<string>().ToList();
+        var states = await db.StatusUpdates.AsNoTracking().Where(u => updateIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.State, ct);
+        return rows.Select(m => new MessageView(m.Id, m.Kind, m.TaskId, m.Recipients, m.Text, m.SentAt, m.SentByName, deliveries[m.Id].ToList(),
+            m.StatusUpdateId, m.StatusUpdateId is { } u ? states.GetValueOrDefault(u) : null)).ToList();
+    }
 
-    /// <summary>A customer message (SMS, announcement) drafted from the plan's template, or a problem when the plan has none.</summary>
-    public async Task<(string Text, string? Problem)> DraftCustomerAsync(string idOrNumber, string kind, CancellationToken ct = default)
+    /// <summary>A customer message (SMS, announcement) drafted from the plan's template in a language (the page's by default), or a problem when the plan has none.</summary>
+    public async Task<(string Text, string? Problem)> DraftCustomerAsync(string idOrNumber, string kind, string? culture = null, CancellationToken ct = default)
     {
         var incident = await incidents.FindAsync(idOrNumber, ct: ct);
         var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
-        return await DraftAsync(incident, plan, kind, 1, ct);
+        var previous = CultureInfo.CurrentUICulture;
+        if (culture is not null)
+            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
+        try
+        {
+            return await DraftAsync(incident, plan, kind, 1, ct);
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
     }
 
-    /// <summary>Records a customer message as sent or posted, on the timeline; the text is what went out.</summary>
-    public Task<Incident> RecordCustomerMessageAsync(string id, MessageRequest request, ClaimsPrincipal user, CancellationToken ct = default)
+    /// <summary>
+    /// Sends a customer message and keeps it as sent. A customer SMS goes to each reachable reporter
+    /// (less the 退订 list) through the SMS channel, one queued message each; an announcement becomes
+    /// a status-page update for the incident (waiting for an approver at levels 1 and 2) and, once
+    /// public, a post to the plan's channels. A drill sends nothing unless its scenario allows it.
+    /// </summary>
+    public async Task<Incident> SendCustomerMessageAsync(string id, MessageRequest request, ClaimsPrincipal user, CancellationToken ct = default)
     {
-        new Problems.Errors()
+        var announcement = request.Kind == CustomerMessages.AnnouncementKind;
+        var errors = new Problems.Errors()
             .Check(request.Kind is not null && CustomerKinds.Contains(request.Kind), "kind", $"kind is one of: {string.Join(", ", CustomerKinds)}.")
-            .Text(request.Text, "text", MaxReportLength)
-            .ThrowIfAny();
-        return incidents.ApplyAsync(id, (incident, plan, now) =>
+            .Text(request.Text, "text", MaxReportLength, required: !announcement || Blank(request.TextZh) is null || Blank(request.TextEn) is null)
+            .Text(request.TextZh, "textZh", MaxReportLength, required: false)
+            .Text(request.TextEn, "textEn", MaxReportLength, required: false);
+        errors.ThrowIfAny();
+        var incident = await incidents.FindAsync(id, ct: ct);
+        if (!await Drills.DrillActions.CustomerMessagesAllowedAsync(db, incident.Id, ct))
+            throw RequestException.Conflict("kind", $"{incident.Reference} is a drill whose scenario does not allow customer messages: nothing was sent. " +
+                "Allow them on the drill scenario (customerMessages: true) to rehearse them for real.");
+        return announcement ? await AnnounceAsync(incident, request, user, ct) : await SendSmsAsync(incident, request.Text!.Trim(), user, ct);
+    }
+
+    private async Task<Incident> SendSmsAsync(Incident found, string body, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var (reachable, optedOut) = await CustomerMessages.SmsAudienceAsync(db, found.Id, ct);
+        if (reachable.Count == 0)
+            throw RequestException.Unprocessable("kind", optedOut.Count > 0
+                ? $"Every reporter of {found.Reference} who left a phone number replied 退订 (opted out): nobody can be sent an SMS."
+                : $"No reporter of {found.Reference} left a phone number (or the numbers were purged): a customer SMS goes to the incident's reporters who did. Use an announcement for everyone.");
+        if (!await CustomerMessages.SmsChannelAsync(db, ct))
+            throw RequestException.Unprocessable("kind", "No enabled SMS channel: an administrator adds one under Channels (Aliyun, Tencent, Twilio or an HTTP gateway).");
+        var optOut = text["messages.sms_optout"].Value;
+        var sent = body.Contains("退订", StringComparison.Ordinal) || body.Contains("STOP", StringComparison.OrdinalIgnoreCase) ? body : $"{body} {optOut}";
+        return await incidents.ApplyAsync(found.Id, async (incident, plan, now) =>
         {
-            db.IncidentMessages.Add(new IncidentMessage
+            var recipients = $"{reachable.Count} reporter(s) by SMS: {string.Join(", ", reachable.Select(SmsReplies.Mask))}"
+                + (optedOut.Count > 0 ? $"; not sent to {optedOut.Count} who replied 退订: {string.Join(", ", optedOut.Select(SmsReplies.Mask))}" : "");
+            var message = new IncidentMessage
             {
                 IncidentId = incident.Id,
-                Kind = request.Kind!,
-                Recipients = request.Kind == PlanTemplates.CustomerSms ? "customers (SMS)" : "announcement",
-                Text = request.Text!.Trim(),
+                Kind = CustomerMessages.SmsKind,
+                Recipients = recipients,
+                Text = sent,
                 SentAt = now,
                 SentById = user.Actor().Id,
                 SentByName = user.Actor().Name,
-            });
-            incident.RecordResponse(TimelineKinds.CustomerMessage, user.Actor(), request.Text.Trim(), null, request.Kind, now);
-            return Task.CompletedTask;
+            };
+            db.IncidentMessages.Add(message);
+            foreach (var phone in reachable)
+                await Paging.QueueAsync(db, "sms", phone, incident.Id, CustomerMessages.SmsKind, now, now, ct, subjectId: message.Id);
+            incident.RecordResponse(TimelineKinds.CustomerMessage, user.Actor(), sent, recipients, CustomerMessages.SmsKind, now);
+            db.Record(user, "incident.customer_message_sent", "incident", incident.Id, null,
+                new { message.Id, kind = CustomerMessages.SmsKind, recipients, text = sent }, now);
         }, ct);
+    }
+
+    private async Task<Incident> AnnounceAsync(Incident found, MessageRequest request, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var zh = Blank(request.TextZh) ?? request.Text!.Trim();
+        var en = Blank(request.TextEn) ?? request.Text!.Trim();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // The status page is where announcements go: the incident's post gets an update (a new post when it has none).
+        var post = await db.StatusPosts.AsNoTracking().FirstOrDefaultAsync(p => p.IncidentId == found.Id, ct);
+        var last = post is null ? null : await db.StatusUpdates.AsNoTracking().Where(u => u.PostId == post.Id)
+            .OrderByDescending(u => u.CreatedAt).ThenByDescending(u => u.Id).Select(u => u.Status).FirstOrDefaultAsync(ct);
+        var statusKey = !found.IsOpen ? "resolved" : last is null or "resolved" ? "investigating" : last;
+        var postId = post?.Id ?? await status.CreateIncidentPostAsync(new Status.PostRequest(found.Id, Status: statusKey, TextZh: zh, TextEn: en), user, ct);
+        if (post is not null)
+            await status.AddUpdateAsync(post.Id, new Status.UpdateRequest(statusKey, zh, en), user, ct);
+        var update = await db.StatusUpdates.AsNoTracking().Where(u => u.PostId == postId).OrderByDescending(u => u.CreatedAt).ThenByDescending(u => u.Id).FirstAsync(ct);
+        var result = await incidents.ApplyAsync(found.Id, async (incident, plan, now) =>
+        {
+            var message = new IncidentMessage
+            {
+                IncidentId = incident.Id,
+                Kind = CustomerMessages.AnnouncementKind,
+                Text = Culture.StartsWith("zh", StringComparison.Ordinal) ? zh : en,
+                SentAt = now,
+                SentById = user.Actor().Id,
+                SentByName = user.Actor().Name,
+                StatusUpdateId = update.Id,
+            };
+            var published = update.State == Status.StatusStates.Published;
+            var channels = published ? await CustomerMessages.QueueChannelsAsync(db, plan, incident.Id, message.Id, now, ct) : [];
+            var named = plan.Communication?.Channels ?? [];
+            message.Recipients = (published ? "status page (published)" : "status page (waiting for approval)")
+                + (named.Count == 0 ? "" : published ? $"; channels: {string.Join(", ", channels)}" : $"; channels once approved: {string.Join(", ", named)}");
+            db.IncidentMessages.Add(message);
+            incident.RecordResponse(TimelineKinds.CustomerMessage, user.Actor(), message.Text, message.Recipients, CustomerMessages.AnnouncementKind, now);
+            db.Record(user, "incident.customer_message_sent", "incident", incident.Id, null,
+                new { message.Id, kind = CustomerMessages.AnnouncementKind, recipients = message.Recipients, textZh = zh, textEn = en, statusUpdateId = update.Id }, now);
+        }, ct);
+        await transaction.CommitAsync(ct);
+        return result;
     }
 
     /// <summary>

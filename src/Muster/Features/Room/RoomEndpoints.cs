@@ -78,11 +78,12 @@ public static class RoomEndpoints
             .WithSummary("Every report upward and customer message sent for the incident, as sent.");
         api.MapPost("/{id}/messages", async (string id, MessageRequest request, ClaimsPrincipal user, RoomActions room, CancellationToken ct) =>
             {
-                var incident = await room.RecordCustomerMessageAsync(id, request, user, ct);
+                var incident = await room.SendCustomerMessageAsync(id, request, user, ct);
                 return TypedResults.Ok(await room.MessagesAsync(incident.Id, ct));
             })
             .RequireAuthorization(Policies.Responder)
-            .WithSummary("Record a customer message (customerSms or announcement) as sent or posted.");
+            .WithSummary("Send a customer message: {kind: customerSms, text} to each reachable reporter by SMS (less the 退订 list), or {kind: announcement, text | textZh + textEn} " +
+                "as a status-page update (approved at levels 1 and 2) and to the plan's channels. A drill sends only if its scenario allows customer messages (409 otherwise).");
 
         api.MapPost("/{id}/merge", async (string id, MergeRequest request, ClaimsPrincipal user, RoomActions room, IncidentActions incidents, CancellationToken ct) =>
                 TypedResults.Ok(await incidents.ViewAsync(await room.MergeAsync(id, request.Into, user, ct), ct)))

@@ -90,10 +90,11 @@ public static class StatusEndpoints
             .RequireAuthorization(Policies.Responder).WithSummary("Add an update: {status, textZh?, textEn?}; text left out comes from the plan's template for the status.");
         api.MapPost("/updates/{id}/approve", async (string id, ClaimsPrincipal user, StatusAdmin admin, MusterDb db, CancellationToken ct) =>
                 TypedResults.Ok((await PostsAsync(db, await admin.DecideAsync(id, approve: true, user, ct), ct)).First()))
-            .RequireAuthorization(Policies.Manager).WithSummary("Approve a pending update: it becomes public and subscribers are told.");
+            .RequireAuthorization(Policies.Responder)
+            .WithSummary("Approve a pending update: it becomes public and subscribers are told. Managers, administrators, and whoever holds the plan's approver role (communication.approver) on the incident; anyone else gets 403 naming who may.");
         api.MapPost("/updates/{id}/reject", async (string id, ClaimsPrincipal user, StatusAdmin admin, MusterDb db, CancellationToken ct) =>
                 TypedResults.Ok((await PostsAsync(db, await admin.DecideAsync(id, approve: false, user, ct), ct)).First()))
-            .RequireAuthorization(Policies.Manager).WithSummary("Reject a pending update: it is never shown.");
+            .RequireAuthorization(Policies.Responder).WithSummary("Reject a pending update: it is never shown. The same people may reject as may approve.");
 
         api.MapGet("/subscribers", async (MusterDb db, CancellationToken ct) => TypedResults.Ok(await SubscribersAsync(db, ct)))
             .RequireAuthorization(Policies.Manager).WithSummary("Everyone subscribed to the status page.");
@@ -286,6 +287,9 @@ public sealed class StatusAdmin(MusterDb db, PlanCatalog plans, TimeProvider tim
             .Text(request.TextEn, "textEn", MaxText, required: false);
         errors.ThrowIfAny();
         var status = request.Status!;
+        if (incident is not null && !await Drills.DrillActions.CustomerMessagesAllowedAsync(db, incident.Id, ct))
+            throw RequestException.Conflict("incidentId", $"{incident.Reference} is a drill whose scenario does not allow customer messages: the status page is not told. " +
+                "Allow them on the drill scenario (customerMessages: true) to rehearse status posts for real.");
         var (zh, en) = (Blank(request.TextZh), Blank(request.TextEn));
         if (zh is null || en is null)
         {
@@ -296,7 +300,7 @@ public sealed class StatusAdmin(MusterDb db, PlanCatalog plans, TimeProvider tim
             en ??= templateEn;
         }
         var actor = user.Actor();
-        var needsApproval = incident is not null && StatusPostRules.NeedsApproval(incident.SeverityRank) && !user.IsAtLeast(Role.Manager);
+        var needsApproval = incident is not null && StatusPostRules.NeedsApproval(incident.SeverityRank) && !(await ApproversAsync(incident, ct)).May(user);
         var update = new StatusUpdate
         {
             PostId = post.Id,
@@ -313,32 +317,60 @@ public sealed class StatusAdmin(MusterDb db, PlanCatalog plans, TimeProvider tim
         db.Record(user, "status.update.created", "status-update", update.Id, null, new { update.PostId, update.Status, update.TextZh, update.TextEn, update.State }, now);
         if (!needsApproval)
             await PublishAsync(post, update, incident, actor, now, ct);
+        else
+            incident!.RecordStatusPending(status, zh, actor, now);
         await SaveAsync(incident, ct);
         cache.Invalidate();
         signal.Notify();
     }
 
     /// <summary>Approves or rejects a pending update; returns its post's id.</summary>
+    /// <remarks>
+    /// Managers and administrators may decide, and so may whoever holds the incident's plan's
+    /// approver role (<c>communication.approver</c>, such as comms) on that incident; anyone else
+    /// gets a 403 naming who may. A rejection is on the timeline too; an approval's publication is.
+    /// </remarks>
     public async Task<string> DecideAsync(string updateId, bool approve, ClaimsPrincipal user, CancellationToken ct)
     {
-        // The hook for the plan's communications role: once incidents carry role assignments, a person
-        // holding the incident's comms role may approve too. Until then, managers and administrators do.
         var now = time.GetUtcNow().UtcDateTime;
         var update = await db.StatusUpdates.FindAsync([updateId], ct) ?? throw RequestException.NotFound("status update", updateId);
-        if (update.State != StatusStates.Pending)
-            throw RequestException.Conflict("state", $"The update is {update.State} already; only a pending update can be approved or rejected.");
         var post = await db.StatusPosts.FirstAsync(p => p.Id == update.PostId, ct);
         var incident = post.IncidentId is null ? null : await db.Incidents.FirstOrDefaultAsync(i => i.Id == post.IncidentId, ct);
+        var approvers = await ApproversAsync(incident, ct);
+        if (!approvers.May(user))
+            throw new RequestException(StatusCodes.Status403Forbidden, "Only an approver may approve or reject this update.",
+                new Dictionary<string, string[]> { ["id"] = [approvers.Who()] });
+        if (update.State != StatusStates.Pending)
+            throw RequestException.Conflict("state", $"The update is {update.State} already; only a pending update can be approved or rejected.");
         update.DecidedBy = user.Actor().Name;
         update.State = approve ? StatusStates.Published : StatusStates.Rejected;
         db.Record(user, approve ? "status.update.approved" : "status.update.rejected", "status-update", update.Id,
-            new { State = StatusStates.Pending }, new { update.State }, now);
+            new { State = StatusStates.Pending }, new { update.State, post.IncidentId }, now);
         if (approve)
             await PublishAsync(post, update, incident, user.Actor(), now, ct);
+        else
+            incident?.RecordStatusRejected(update.Status, update.TextZh, user.Actor(), now);
         await SaveAsync(incident, ct);
         cache.Invalidate();
         signal.Notify();
         return post.Id;
+    }
+
+    /// <summary>
+    /// Who may approve an incident's status updates: managers and administrators, and the people
+    /// holding its plan's approver role on it.
+    /// </summary>
+    public async Task<StatusApprovers> ApproversAsync(Incident? incident, CancellationToken ct)
+    {
+        if (incident is null)
+            return new StatusApprovers(null, null, []);
+        var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
+        var roleKey = plan.Communication?.Approver;
+        if (roleKey is null)
+            return new StatusApprovers(null, null, []);
+        var holders = await db.IncidentRoles.AsNoTracking().Where(r => r.IncidentId == incident.Id && r.RoleKey == roleKey)
+            .Join(db.People.AsNoTracking(), r => r.PersonId, p => p.Id, (r, p) => new { p.Id, p.DisplayName }).ToListAsync(ct);
+        return new StatusApprovers(roleKey, plan.FindRole(roleKey)?.Name, holders.Select(h => (h.Id, h.DisplayName)).ToList());
     }
 
     /// <summary>
@@ -371,6 +403,8 @@ public sealed class StatusAdmin(MusterDb db, PlanCatalog plans, TimeProvider tim
         else
             post.ResolvedAt = null;
         incident?.RecordStatusUpdate(update.Status, update.TextZh, by, now);
+        if (incident is not null)
+            await Room.CustomerMessages.PublishedAsync(db, plans, incident.Id, update.Id, now, ct);
         await StatusCache.BumpAsync(db, ct);
         // Subscribers are told through the durable queue: a restart between here and the send loses nothing.
         await db.ScheduleAsync(StatusNotifyWork.KindName, $"status-notify:{update.Id}", now, update.Id, now, ct);
@@ -423,6 +457,26 @@ public sealed class StatusAdmin(MusterDb db, PlanCatalog plans, TimeProvider tim
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+/// <summary>Who may approve an incident's status updates: managers, administrators, and the holders of the plan's approver role.</summary>
+public sealed record StatusApprovers(string? RoleKey, LocalizedText? RoleName, IReadOnlyList<(string Id, string Name)> Holders)
+{
+    public bool May(ClaimsPrincipal user) =>
+        user.IsAtLeast(Role.Manager) || (user.IsAtLeast(Role.Responder) && user.Actor().Id is { } id && Holders.Any(h => h.Id == id));
+
+    public bool May(string? personId) => personId is not null && Holders.Any(h => h.Id == personId);
+
+    /// <summary>Who may decide, for a 403's detail.</summary>
+    public string Who()
+    {
+        if (RoleKey is null)
+            return "Managers and administrators approve status updates for levels 1 and 2; the incident's plan names no approver role (communication.approver).";
+        var role = $"the {RoleName?.En ?? RoleKey} role ({RoleKey})";
+        return Holders.Count == 0
+            ? $"Managers and administrators, or whoever holds {role} on this incident: nobody holds it now; assign it in the incident room."
+            : $"Managers and administrators, or whoever holds {role} on this incident: {string.Join(", ", Holders.Select(h => h.Name))}.";
+    }
 }
 
 /// <summary>Strings in a given language, whatever the request's.</summary>

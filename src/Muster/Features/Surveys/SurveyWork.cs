@@ -12,9 +12,10 @@ using Muster.Infrastructure;
 namespace Muster.Features.Surveys;
 
 /// <summary>
-/// When an incident resolves, each reporter who left a phone number is asked, once, how it went:
-/// one invitation per reporter per incident (the database refuses a second), each sent by its own
-/// work item through the configured SMS channel. Drills ask nobody.
+/// When an incident resolves, each reporter who left a phone number or an email address is asked,
+/// once, how it went: by SMS through the configured SMS channel when they left a number, by email
+/// when they left only an address. One invitation per reporter per incident (the database refuses
+/// a second), each sent by its own work item. Drills ask nobody.
 /// </summary>
 public sealed class SurveyWork(MusterDb db, TimeProvider time, WorkSignal signal) : IWorkHandler
 {
@@ -32,13 +33,14 @@ public sealed class SurveyWork(MusterDb db, TimeProvider time, WorkSignal signal
         var incident = await db.Incidents.AsNoTracking().FirstOrDefaultAsync(i => i.Id == item.Payload, ct);
         if (incident is null || incident.Drill || incident.IsOpen)
             return;
-        var phones = await db.Reports.AsNoTracking()
-            .Where(r => r.IncidentId == incident.Id && r.Phone != null && r.ContactPurgedAt == null)
-            .Select(r => r.Phone!).Distinct().ToListAsync(ct);
+        var contacts = await db.Reports.AsNoTracking()
+            .Where(r => r.IncidentId == incident.Id && (r.Phone != null || r.Email != null) && r.ContactPurgedAt == null)
+            .OrderBy(r => r.ReceivedAt).Select(r => new { r.Phone, r.Email }).ToListAsync(ct);
         var asked = await db.SurveyInvitations.Where(s => s.IncidentId == incident.Id).Select(s => s.ReporterKey).ToListAsync(ct);
-        foreach (var phone in phones)
+        // A reporter who left a number is asked by SMS (and is known by it); one who left only an address, by email.
+        foreach (var (channel, address) in contacts.Select(c => c.Phone is { } phone ? ("sms", phone) : ("email", c.Email!)))
         {
-            var key = ReporterKey(phone);
+            var key = ReporterKey(address);
             if (asked.Contains(key))
                 continue;
             asked.Add(key);
@@ -46,8 +48,8 @@ public sealed class SurveyWork(MusterDb db, TimeProvider time, WorkSignal signal
             {
                 IncidentId = incident.Id,
                 ServiceId = incident.ServiceId,
-                Channel = "sms",
-                Address = phone,
+                Channel = channel,
+                Address = address,
                 ReporterKey = key,
                 CreatedAt = now,
                 ExpiresAt = now + LinkLifetime,
@@ -59,9 +61,11 @@ public sealed class SurveyWork(MusterDb db, TimeProvider time, WorkSignal signal
         signal.Notify();
     }
 
-    /// <summary>The same reporter however the number was written: digits only, without China's +86.</summary>
+    /// <summary>The same reporter however the number was written: digits only, without China's +86; an email address lowercased.</summary>
     public static string ReporterKey(string address)
     {
+        if (address.Contains('@', StringComparison.Ordinal))
+            return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(address.Trim().ToLowerInvariant())))[..32];
         var digits = new string(address.Where(char.IsDigit).ToArray());
         if (digits.Length == 13 && digits.StartsWith("86", StringComparison.Ordinal))
             digits = digits[2..];
