@@ -55,7 +55,12 @@ public sealed class OnCallPagesTests(MusterServer server) : IClassFixture<Muster
         var page = await server.NewPageAsync();
         await page.SetViewportSizeAsync(390, 844);
         await MusterServer.SignInAsync(page, MusterServer.AdminEmail);
-        await page.GotoAsync("/schedules");
+        // Schedules are under the Prepare menu, which opens without a script.
+        var prepare = page.Locator("header.top details.menu", new() { Has = page.Locator("summary", new() { HasText = "Prepare" }) });
+        await prepare.Locator("summary").ClickAsync();
+        await prepare.GetByRole(AriaRole.Link, new() { Name = "On call" }).ClickAsync();
+        await Assertions.Expect(page.Locator("main h1")).ToHaveTextAsync("On-call schedules");
+        await Assertions.Expect(page.Locator("header.top details.menu summary.active")).ToHaveTextAsync("Prepare");
         var name = "Kiosk duty " + Guid.NewGuid().ToString("N")[..6];
         await page.Locator("input[name='NewSchedule.Name']").FillAsync(name);
         await page.Locator("select[name='NewSchedule.Members']").SelectOptionAsync(new[] { new SelectOptionValue { Label = "Dan Duty" } });
