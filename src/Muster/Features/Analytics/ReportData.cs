@@ -5,6 +5,7 @@ using Muster.Domain.Incidents;
 using Muster.Domain.Plans;
 using Muster.Domain.Reporting;
 using Muster.Features.OnCall;
+using Muster.Features.Surveys;
 using Muster.Infrastructure;
 
 namespace Muster.Features.Analytics;
@@ -89,7 +90,7 @@ public sealed record ReportNames(
 }
 
 /// <summary>The summary with the names to show it.</summary>
-public sealed record ReportResult(ReportQuery Query, ReportSummary Summary, ReportNames Names);
+public sealed record ReportResult(ReportQuery Query, ReportSummary Summary, ReportNames Names, SurveyResults? Surveys = null);
 
 /// <summary>Loads the facts of a period from the database (only the columns the figures need) and summarises them.</summary>
 public static class ReportData
@@ -108,37 +109,111 @@ public static class ReportData
         return query;
     }
 
+    /// <summary>
+    /// The figures of the period: one narrow read of the incidents (drills included, so the drills
+    /// left out are counted in the same pass) as integer ticks, then <see cref="ReportTally"/>;
+    /// see docs/decisions/0016-reports-fast-path.md.
+    /// </summary>
     public static async Task<ReportResult> SummarizeAsync(MusterDb db, PlanCatalog plans, ReportQuery q, TimeZoneInfo zone, DateTime now, CancellationToken ct = default)
     {
-        var rows = await Filtered(db, q)
-            .Select(i => new
+        var (rows, levels) = await TicksAsync(db, plans, q, ct);
+        var devices = await DevicesAsync(db, q with { IncludeDrills = true }, ct);
+        var fleet = await FleetAsync(db, ct);
+        var schedules = await db.Schedules.AsNoTracking().ToListAsync(ct);
+        var hours = await OnCallEndpoints.HoursAsync(db, schedules, q.From, q.To, ct);
+        var pages = await PagesAsync(db, q, ct);
+        var summary = ReportTally.Summarize(rows, devices, q.Period, zone, now, q.IncludeDrills, fleet,
+            hours.Select(h => new PersonHoursInput(h.Hours.PersonId, h.Hours.TotalHours, h.Hours.NightHours)), pages);
+
+        var people = await ScheduleEndpoints.NamesAsync(db, summary.OnCall.Select(o => o.PersonId).ToList(), ct);
+        var names = new ReportNames(
+            (await db.Services.AsNoTracking().Select(s => new { s.Id, s.Name }).ToListAsync(ct)).ToDictionary(s => s.Id, s => s.Name),
+            (await Devices.DeviceTypes.ListAsync(db, ct)).ToDictionary(t => t.Key, t => t.Name),
+            people, levels);
+        var surveys = await SurveyStats.QueryAsync(db, q.From, q.To, q.ServiceId, ct);
+        return new ReportResult(q, summary, names, surveys);
+    }
+
+    /// <summary>
+    /// The incidents of the period (drills included) as <see cref="IncidentTicks"/>, in order of
+    /// declaration, with each plan version's targets for the level, and the levels' names and colours.
+    /// One SQL statement over the <c>DeclaredAt</c> index; times are read as text on SQLite and
+    /// turned into ticks here (exactly: the text holds all seven decimals), as timestamps on PostgreSQL.
+    /// </summary>
+    public static async Task<(List<IncidentTicks> Rows, Dictionary<string, (string Name, string Color)> Levels)> TicksAsync(
+        MusterDb db, PlanCatalog plans, ReportQuery q, CancellationToken ct)
+    {
+        var sqlite = db.Database.IsSqlite();
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        var read = new List<(IncidentTicks Row, string Version)>();
+        try
+        {
+            await using var command = connection.CreateCommand();
+            var filters = new System.Text.StringBuilder();
+            Parameter(command, "from", DateTime.SpecifyKind(q.From, DateTimeKind.Utc));
+            Parameter(command, "to", DateTime.SpecifyKind(q.To, DateTimeKind.Utc));
+            if (q.ServiceId is { } service)
             {
-                i.Id,
-                i.Number,
-                i.DeclaredAt,
-                i.AcknowledgedAt,
-                i.InvestigatingAt,
-                i.RepairingAt,
-                i.MitigatedAt,
-                i.ResolvedAt,
-                i.VerifiedAt,
-                i.ClosedAt,
-                i.SeverityLevel,
-                i.SeverityRank,
-                i.PlanVersionId,
-                i.ServiceId,
-                i.Drill,
-            })
-            .ToListAsync(ct);
-        var reopened = (await Filtered(db, q)
-            .Where(i => db.TimelineEntries.Any(t => t.IncidentId == i.Id && t.Kind == TimelineKinds.Reopened))
-            .Select(i => i.Id).ToListAsync(ct)).ToHashSet();
-        var devices = await DevicesAsync(db, q, ct);
+                filters.Append(" AND i.\"ServiceId\" = @service");
+                Parameter(command, "service", service);
+            }
+            if (q.Level is { } level)
+            {
+                filters.Append(" AND i.\"SeverityLevel\" = @level");
+                Parameter(command, "level", level);
+            }
+            if (q.DeviceType is { } type)
+            {
+                filters.Append(" AND EXISTS (SELECT 1 FROM \"Reports\" r2 JOIN \"Devices\" d2 ON d2.\"Id\" = r2.\"DeviceId\" WHERE r2.\"IncidentId\" = i.\"Id\" AND d2.\"Type\" = @type)");
+                Parameter(command, "type", type);
+            }
+            command.CommandText = $"""
+                SELECT i."Number", i."DeclaredAt", i."AcknowledgedAt", i."InvestigatingAt", i."RepairingAt", i."MitigatedAt", i."ResolvedAt",
+                  i."VerifiedAt", i."ClosedAt", i."SeverityLevel", i."SeverityRank", i."PlanVersionId", i."ServiceId", i."Drill",
+                  CASE WHEN i."Id" IN (SELECT t."IncidentId" FROM "TimelineEntries" t WHERE t."Kind" = '{TimelineKinds.Reopened}') THEN 1 ELSE 0 END,
+                  v."RootCause"
+                FROM "Incidents" i LEFT JOIN "Reviews" v ON v."IncidentId" = i."Id"
+                WHERE i."DeclaredAt" >= @from AND i."DeclaredAt" < @to{filters}
+                ORDER BY i."DeclaredAt", i."Number"
+                """;
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var strings = new Dictionary<string, string>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(ct))
+            {
+                var declared = Ticks(reader, 1, sqlite)!.Value;
+                read.Add((new IncidentTicks
+                {
+                    Number = reader.GetInt32(0),
+                    Declared = declared,
+                    Acknowledged = Ticks(reader, 2, sqlite) - declared,
+                    Investigating = Ticks(reader, 3, sqlite) - declared,
+                    Repairing = Ticks(reader, 4, sqlite) - declared,
+                    Mitigated = Ticks(reader, 5, sqlite) - declared,
+                    Resolved = Ticks(reader, 6, sqlite) - declared,
+                    Verified = Ticks(reader, 7, sqlite) - declared,
+                    Closed = Ticks(reader, 8, sqlite) - declared,
+                    Level = Shared(reader.GetString(9)),
+                    Rank = reader.GetInt32(10),
+                    ServiceId = Shared(reader.GetString(12)),
+                    Drill = reader.GetBoolean(13),
+                    Reopened = reader.GetInt32(14) == 1,
+                    Category = reader.IsDBNull(15) ? null : Shared(reader.GetString(15)),
+                }, Shared(reader.GetString(11))));
+            }
+
+            // One copy of each service, level and version id, however many incidents name it.
+            string Shared(string value) => strings.TryGetValue(value, out var s) ? s : strings[value] = value;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
 
         var targets = new Dictionary<(string, string), StageTargets>();
         var levels = new Dictionary<string, (string Name, string Color)>();
         var culture = CultureInfo.CurrentUICulture.Name;
-        foreach (var version in rows.Select(r => r.PlanVersionId).Distinct())
+        foreach (var version in read.Select(r => r.Version).Distinct())
         {
             var plan = await plans.GetAsync(db, version, ct);
             foreach (var level in plan.Levels)
@@ -147,65 +222,83 @@ public static class ReportData
                 levels.TryAdd(level.Key, (level.Name.In(culture), level.Color));
             }
         }
-
-        var facts = rows.Select(r => new IncidentFacts
-        {
-            Id = r.Id,
-            Number = r.Number,
-            DeclaredAt = r.DeclaredAt,
-            AcknowledgedAt = r.AcknowledgedAt,
-            InvestigatingAt = r.InvestigatingAt,
-            RepairingAt = r.RepairingAt,
-            MitigatedAt = r.MitigatedAt,
-            ResolvedAt = r.ResolvedAt,
-            VerifiedAt = r.VerifiedAt,
-            ClosedAt = r.ClosedAt,
-            Level = r.SeverityLevel,
-            Rank = r.SeverityRank,
-            Targets = targets.GetValueOrDefault((r.PlanVersionId, r.SeverityLevel), StageTargets.None),
-            ServiceId = r.ServiceId,
-            Drill = r.Drill,
-            Reopened = reopened.Contains(r.Id),
-            Devices = devices.TryGetValue(r.Id, out var d) ? d : [],
-        }).ToList();
-
-        var fleet = await FleetAsync(db, ct);
-        var schedules = await db.Schedules.AsNoTracking().ToListAsync(ct);
-        var hours = await OnCallEndpoints.HoursAsync(db, schedules, q.From, q.To, ct);
-        var pages = await PagesAsync(db, q, ct);
-        var summary = ReportMetrics.Summarize(facts, q.Period, zone, now, q.IncludeDrills, fleet,
-            hours.Select(h => new PersonHoursInput(h.Hours.PersonId, h.Hours.TotalHours, h.Hours.NightHours)), pages);
-        if (!q.IncludeDrills)
-        {
-            // The drills were left out in SQL: count them there, so the page can say how many.
-            summary = summary with { DrillCount = await Filtered(db, q with { IncludeDrills = true }).CountAsync(i => i.Drill, ct) };
-        }
-
-        var people = await ScheduleEndpoints.NamesAsync(db, summary.OnCall.Select(o => o.PersonId).ToList(), ct);
-        var names = new ReportNames(
-            (await db.Services.AsNoTracking().Select(s => new { s.Id, s.Name }).ToListAsync(ct)).ToDictionary(s => s.Id, s => s.Name),
-            (await Devices.DeviceTypes.ListAsync(db, ct)).ToDictionary(t => t.Key, t => t.Name),
-            people, levels);
-        return new ReportResult(q, summary, names);
+        var rows = read.Select(r => r.Row with { Targets = targets.GetValueOrDefault((r.Version, r.Row.Level), StageTargets.None) }).ToList();
+        return (rows, levels);
     }
 
-    /// <summary>The devices each incident of the period names through its reports, first reported first.</summary>
-    public static async Task<Dictionary<string, List<DeviceRef>>> DevicesAsync(MusterDb db, ReportQuery q, CancellationToken ct)
+    private static void Parameter(System.Data.Common.DbCommand command, string name, object value)
     {
-        var incidents = Filtered(db, q);
-        var pairs = await (from r in db.Reports.AsNoTracking()
-                           where r.DeviceId != null && incidents.Any(i => i.Id == r.IncidentId)
+        var p = command.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        command.Parameters.Add(p);
+    }
+
+    /// <summary>A time column as UTC ticks: parsed from SQLite's text, read as a timestamp from PostgreSQL.</summary>
+    private static long? Ticks(System.Data.Common.DbDataReader reader, int column, bool sqlite)
+    {
+        if (reader.IsDBNull(column))
+            return null;
+        return sqlite ? SqliteTicks(reader.GetString(column)) : reader.GetDateTime(column).Ticks;
+    }
+
+    /// <summary>
+    /// The ticks of a time as SQLite holds it (<c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c>, the format
+    /// Microsoft.Data.Sqlite writes), read digit by digit; any other text is parsed as EF Core would.
+    /// </summary>
+    public static long SqliteTicks(string text)
+    {
+        var s = text.AsSpan();
+        if (s.Length >= 19 && s.Length <= 27 && s[4] == '-' && s[7] == '-' && (s[10] == ' ' || s[10] == 'T') && s[13] == ':' && s[16] == ':'
+            && (s.Length == 19 || (s[19] == '.' && s.Length > 20))
+            && Digits(s[..4], out var year) && Digits(s[5..7], out var month) && Digits(s[8..10], out var day)
+            && Digits(s[11..13], out var hour) && Digits(s[14..16], out var minute) && Digits(s[17..19], out var second)
+            && year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month) && hour < 24 && minute < 60 && second < 60)
+        {
+            long fraction = 0;
+            if (s.Length > 20)
+            {
+                if (!Digits(s[20..], out var f))
+                    return Parsed(text);
+                fraction = f;
+                for (var n = s.Length - 20; n < 7; n++)
+                    fraction *= 10;
+            }
+            return new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction;
+        }
+        return Parsed(text);
+
+        static long Parsed(string text) => DateTime.Parse(text, CultureInfo.InvariantCulture).Ticks;
+
+        static bool Digits(ReadOnlySpan<char> digits, out int value)
+        {
+            value = 0;
+            foreach (var c in digits)
+            {
+                if (c is < '0' or > '9')
+                    return false;
+                value = value * 10 + (c - '0');
+            }
+            return true;
+        }
+    }
+
+    /// <summary>The devices each incident of the period names through its reports, by incident number, first reported first.</summary>
+    public static async Task<Dictionary<int, IReadOnlyList<DeviceRef>>> DevicesAsync(MusterDb db, ReportQuery q, CancellationToken ct)
+    {
+        var pairs = await (from i in Filtered(db, q)
+                           join r in db.Reports.AsNoTracking() on i.Id equals r.IncidentId
                            join d in db.Devices.AsNoTracking() on r.DeviceId equals d.Id
                            orderby r.ReceivedAt
-                           select new { r.IncidentId, d.Id, d.Code, d.Type, d.Site, d.Building }).ToListAsync(ct);
-        var result = new Dictionary<string, List<DeviceRef>>(StringComparer.Ordinal);
+                           select new { i.Number, d.Id, d.Code, d.Type, d.Site, d.Building }).ToListAsync(ct);
+        var result = new Dictionary<int, List<DeviceRef>>();
         foreach (var p in pairs)
         {
-            var list = result.TryGetValue(p.IncidentId!, out var l) ? l : result[p.IncidentId!] = [];
+            var list = result.TryGetValue(p.Number, out var l) ? l : result[p.Number] = [];
             if (list.All(x => x.Id != p.Id))
                 list.Add(new DeviceRef(p.Id, p.Code, p.Type, Place(p.Site, p.Building)));
         }
-        return result;
+        return result.ToDictionary(r => r.Key, r => (IReadOnlyList<DeviceRef>)r.Value);
     }
 
     /// <summary>A device's place for the counts: its site and building, as far as they are known.</summary>
