@@ -13,24 +13,29 @@ N=${1:-1000000}
 RUNS=${2:-5}
 OUT=bench/out
 mkdir -p "$OUT"
-dotnet build src/Muster/Muster.csproj -c Release -nologo -v quiet
-MUSTER=(dotnet src/Muster/bin/Release/net10.0/muster.dll)
+# MUSTER_DLL=<path> times another build (such as an earlier commit's) instead of building this one.
+[[ -n ${MUSTER_DLL:-} ]] || dotnet build src/Muster/Muster.csproj -c Release -nologo -v quiet
+MUSTER=(dotnet "${MUSTER_DLL:-src/Muster/bin/Release/net10.0/muster.dll}")
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
 
 time_url() { # label url runs
   local label=$1 url=$2 runs=$3 times=()
   local code; code=$(curl -s --max-time 300 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "$BASE$url" || true)
-  [[ $code == 200 ]] || { echo "| $label | \`$url\` | HTTP $code | | | |" >> "$FILE"; return; }
+  [[ $code == 200 ]] || { echo "| $label | \`$url\` | HTTP $code | | | | |" >> "$FILE"; return; }
+  # The server's CPU time (user + system, in clock ticks) over the timed runs: less at the mercy of
+  # the machine's load than the wall time.
+  local cpu0; cpu0=$(awk '{print $14 + $15}' "/proc/$APP/stat")
   for _ in $(seq "$runs"); do
     times+=("$(curl -s --max-time 300 -o /tmp/reports-bench.body -w '%{time_total}' -H "Authorization: Bearer $KEY" "$BASE$url" || echo 999)")
   done
+  local cpu1; cpu1=$(awk '{print $14 + $15}' "/proc/$APP/stat")
   local size; size=$(stat -c %s /tmp/reports-bench.body)
-  python3 - "$label" "$url" "$size" "${times[@]}" >> "$FILE" <<'PY'
+  python3 - "$label" "$url" "$size" "$(( (cpu1 - cpu0) * 1000 / $(getconf CLK_TCK) / runs ))" "${times[@]}" >> "$FILE" <<'PY'
 import statistics, sys
-label, url, size, *t = sys.argv[1:]
+label, url, size, cpu, *t = sys.argv[1:]
 t = sorted(float(x) for x in t)
-print(f"| {label} | `{url}` | {int(size):,} B | {t[0]:.3f} | {statistics.median(t):.3f} | {t[-1]:.3f} |")
+print(f"| {label} | `{url}` | {int(size):,} B | {t[0]:.3f} | {statistics.median(t):.3f} | {t[-1]:.3f} | {int(cpu):,} |")
 PY
 }
 
@@ -62,8 +67,8 @@ run_db() { # name args...
     echo
     echo "### $db: $N incidents (seeded by SQL in $seeded s), $(date -u '+%Y-%m-%d %H:%M UTC'), $RUNS runs after a warm-up"
     echo
-    echo "| what | request | body | min s | median s | max s |"
-    echo "|---|---|---|---|---|---|"
+    echo "| what | request | body | min s | median s | max s | server CPU ms per request |"
+    echo "|---|---|---|---|---|---|---|"
   } > "$FILE"
   time_url "reports page, a month (~82k incidents)" "/reports?from=2026-11-01&to=2026-12-01" "$RUNS"
   time_url "summary JSON, a month" "/api/v1/reports/summary?from=2026-11-01&to=2026-12-01" "$RUNS"

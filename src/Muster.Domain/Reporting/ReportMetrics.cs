@@ -11,7 +11,8 @@ public sealed record DurationStats(int Count, double? Mean, double? Median, doub
     /// <summary>Mean, median (the middle value, or the mean of the two middle ones) and p90 (nearest rank).</summary>
     public static DurationStats Of(IEnumerable<double> seconds)
     {
-        var sorted = seconds.Order().ToArray();
+        var sorted = seconds.ToArray();
+        Array.Sort(sorted);
         if (sorted.Length == 0)
             return Empty;
         var n = sorted.Length;

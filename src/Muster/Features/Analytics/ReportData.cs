@@ -137,16 +137,21 @@ public static class ReportData
     /// <summary>
     /// The incidents of the period (drills included) as <see cref="IncidentTicks"/>, in order of
     /// declaration, with each plan version's targets for the level, and the levels' names and colours.
-    /// One SQL statement over the <c>DeclaredAt</c> index; times are read as text on SQLite and
-    /// turned into ticks here (exactly: the text holds all seven decimals), as timestamps on PostgreSQL.
+    /// One SQL statement over the <c>DeclaredAt</c> index. On SQLite the times are text, read as
+    /// ticks here digit by digit (exactly: the text holds all seven decimals), and the numbers and
+    /// times of a row come packed in one text column: a call into SQLite per column cost more than
+    /// the figures. On PostgreSQL they are read column by column, as timestamps.
     /// </summary>
     public static async Task<(List<IncidentTicks> Rows, Dictionary<string, (string Name, string Color)> Levels)> TicksAsync(
         MusterDb db, PlanCatalog plans, ReportQuery q, CancellationToken ct)
     {
         var sqlite = db.Database.IsSqlite();
         var connection = db.Database.GetDbConnection();
+        var rows = new List<IncidentTicks>();
+        var targets = new Dictionary<(string, string), StageTargets>();
+        var levels = new Dictionary<string, (string Name, string Color)>();
+        var culture = CultureInfo.CurrentUICulture.Name;
         await db.Database.OpenConnectionAsync(ct);
-        var read = new List<(IncidentTicks Row, string Version)>();
         try
         {
             await using var command = connection.CreateCommand();
@@ -168,38 +173,72 @@ public static class ReportData
                 filters.Append(" AND EXISTS (SELECT 1 FROM \"Reports\" r2 JOIN \"Devices\" d2 ON d2.\"Id\" = r2.\"DeviceId\" WHERE r2.\"IncidentId\" = i.\"Id\" AND d2.\"Type\" = @type)");
                 Parameter(command, "type", type);
             }
+            const string reopened = $"""CASE WHEN i."Id" IN (SELECT t."IncidentId" FROM "TimelineEntries" t WHERE t."Kind" = '{TimelineKinds.Reopened}') THEN 1 ELSE 0 END""";
+            var columns = sqlite
+                ? $"""
+                  i."Number" || '|' || i."SeverityRank" || '|' || i."Drill" || '|' || {reopened} || '|' || i."DeclaredAt"
+                    || '|' || ifnull(i."AcknowledgedAt", '') || '|' || ifnull(i."InvestigatingAt", '') || '|' || ifnull(i."RepairingAt", '')
+                    || '|' || ifnull(i."MitigatedAt", '') || '|' || ifnull(i."ResolvedAt", '') || '|' || ifnull(i."VerifiedAt", '') || '|' || ifnull(i."ClosedAt", '')
+                  """
+                : $"""
+                  i."Number", i."SeverityRank", i."Drill", {reopened}, i."DeclaredAt", i."AcknowledgedAt", i."InvestigatingAt", i."RepairingAt",
+                    i."MitigatedAt", i."ResolvedAt", i."VerifiedAt", i."ClosedAt"
+                  """;
             command.CommandText = $"""
-                SELECT i."Number", i."DeclaredAt", i."AcknowledgedAt", i."InvestigatingAt", i."RepairingAt", i."MitigatedAt", i."ResolvedAt",
-                  i."VerifiedAt", i."ClosedAt", i."SeverityLevel", i."SeverityRank", i."PlanVersionId", i."ServiceId", i."Drill",
-                  CASE WHEN i."Id" IN (SELECT t."IncidentId" FROM "TimelineEntries" t WHERE t."Kind" = '{TimelineKinds.Reopened}') THEN 1 ELSE 0 END,
-                  v."RootCause"
+                SELECT i."SeverityLevel", i."PlanVersionId", i."ServiceId", v."RootCause", {columns}
                 FROM "Incidents" i LEFT JOIN "Reviews" v ON v."IncidentId" = i."Id"
                 WHERE i."DeclaredAt" >= @from AND i."DeclaredAt" < @to{filters}
-                ORDER BY i."DeclaredAt", i."Number"
+                ORDER BY i."DeclaredAt"
                 """;
             await using var reader = await command.ExecuteReaderAsync(ct);
             var strings = new Dictionary<string, string>(StringComparer.Ordinal);
+            var times = new long?[8];
             while (await reader.ReadAsync(ct))
             {
-                var declared = Ticks(reader, 1, sqlite)!.Value;
-                read.Add((new IncidentTicks
+                var levelKey = Shared(reader.GetString(0));
+                var version = Shared(reader.GetString(1));
+                int number, rank;
+                bool drill, reopen;
+                if (sqlite)
                 {
-                    Number = reader.GetInt32(0),
+                    (number, rank, drill, reopen) = Unpack(reader.GetString(4), times);
+                }
+                else
+                {
+                    (number, rank, drill, reopen) = (reader.GetInt32(4), reader.GetInt32(5), reader.GetBoolean(6), reader.GetInt32(7) == 1);
+                    for (var n = 0; n < 8; n++)
+                        times[n] = reader.IsDBNull(8 + n) ? null : reader.GetDateTime(8 + n).Ticks;
+                }
+                if (!targets.TryGetValue((version, levelKey), out var stageTargets))
+                {
+                    var plan = await plans.GetAsync(db, version, ct);
+                    foreach (var l in plan.Levels)
+                    {
+                        targets.TryAdd((version, l.Key), plan.TargetsFor(l.Key));
+                        levels.TryAdd(l.Key, (l.Name.In(culture), l.Color));
+                    }
+                    stageTargets = targets[(version, levelKey)] = targets.GetValueOrDefault((version, levelKey), StageTargets.None);
+                }
+                var declared = times[0]!.Value;
+                rows.Add(new IncidentTicks
+                {
+                    Number = number,
                     Declared = declared,
-                    Acknowledged = Ticks(reader, 2, sqlite) - declared,
-                    Investigating = Ticks(reader, 3, sqlite) - declared,
-                    Repairing = Ticks(reader, 4, sqlite) - declared,
-                    Mitigated = Ticks(reader, 5, sqlite) - declared,
-                    Resolved = Ticks(reader, 6, sqlite) - declared,
-                    Verified = Ticks(reader, 7, sqlite) - declared,
-                    Closed = Ticks(reader, 8, sqlite) - declared,
-                    Level = Shared(reader.GetString(9)),
-                    Rank = reader.GetInt32(10),
-                    ServiceId = Shared(reader.GetString(12)),
-                    Drill = reader.GetBoolean(13),
-                    Reopened = reader.GetInt32(14) == 1,
-                    Category = reader.IsDBNull(15) ? null : Shared(reader.GetString(15)),
-                }, Shared(reader.GetString(11))));
+                    Acknowledged = times[1] - declared,
+                    Investigating = times[2] - declared,
+                    Repairing = times[3] - declared,
+                    Mitigated = times[4] - declared,
+                    Resolved = times[5] - declared,
+                    Verified = times[6] - declared,
+                    Closed = times[7] - declared,
+                    Level = levelKey,
+                    Rank = rank,
+                    Targets = stageTargets,
+                    ServiceId = Shared(reader.GetString(2)),
+                    Drill = drill,
+                    Reopened = reopen,
+                    Category = reader.IsDBNull(3) ? null : Shared(reader.GetString(3)),
+                });
             }
 
             // One copy of each service, level and version id, however many incidents name it.
@@ -209,21 +248,23 @@ public static class ReportData
         {
             await db.Database.CloseConnectionAsync();
         }
-
-        var targets = new Dictionary<(string, string), StageTargets>();
-        var levels = new Dictionary<string, (string Name, string Color)>();
-        var culture = CultureInfo.CurrentUICulture.Name;
-        foreach (var version in read.Select(r => r.Version).Distinct())
-        {
-            var plan = await plans.GetAsync(db, version, ct);
-            foreach (var level in plan.Levels)
-            {
-                targets[(version, level.Key)] = plan.TargetsFor(level.Key);
-                levels.TryAdd(level.Key, (level.Name.In(culture), level.Color));
-            }
-        }
-        var rows = read.Select(r => r.Row with { Targets = targets.GetValueOrDefault((r.Version, r.Row.Level), StageTargets.None) }).ToList();
         return (rows, levels);
+    }
+
+    /// <summary>
+    /// A row packed by SQLite: number, rank, drill, reopened, then the eight times (declared,
+    /// acknowledged... closed), empty when not reached, separated by <c>|</c>.
+    /// </summary>
+    private static (int Number, int Rank, bool Drill, bool Reopened) Unpack(string packed, long?[] times)
+    {
+        var s = packed.AsSpan();
+        Span<Range> parts = stackalloc Range[13];
+        if (s.Split(parts, '|') != 12)
+            throw new InvalidOperationException($"An incident's report row is not as expected: {packed}");
+        for (var n = 0; n < 8; n++)
+            times[n] = s[parts[4 + n]].IsEmpty ? null : SqliteTicks(s[parts[4 + n]]);
+        return (int.Parse(s[parts[0]], CultureInfo.InvariantCulture), int.Parse(s[parts[1]], CultureInfo.InvariantCulture),
+            s[parts[2]] is not "0", s[parts[3]] is not "0");
     }
 
     private static void Parameter(System.Data.Common.DbCommand command, string name, object value)
@@ -234,21 +275,16 @@ public static class ReportData
         command.Parameters.Add(p);
     }
 
-    /// <summary>A time column as UTC ticks: parsed from SQLite's text, read as a timestamp from PostgreSQL.</summary>
-    private static long? Ticks(System.Data.Common.DbDataReader reader, int column, bool sqlite)
-    {
-        if (reader.IsDBNull(column))
-            return null;
-        return sqlite ? SqliteTicks(reader.GetString(column)) : reader.GetDateTime(column).Ticks;
-    }
-
     /// <summary>
     /// The ticks of a time as SQLite holds it (<c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c>, the format
     /// Microsoft.Data.Sqlite writes), read digit by digit; any other text is parsed as EF Core would.
     /// </summary>
-    public static long SqliteTicks(string text)
+    public static long SqliteTicks(string text) => SqliteTicks(text.AsSpan());
+
+    /// <inheritdoc cref="SqliteTicks(string)"/>
+    public static long SqliteTicks(ReadOnlySpan<char> s)
     {
-        var s = text.AsSpan();
+        var text = s;
         if (s.Length >= 19 && s.Length <= 27 && s[4] == '-' && s[7] == '-' && (s[10] == ' ' || s[10] == 'T') && s[13] == ':' && s[16] == ':'
             && (s.Length == 19 || (s[19] == '.' && s.Length > 20))
             && Digits(s[..4], out var year) && Digits(s[5..7], out var month) && Digits(s[8..10], out var day)
@@ -259,14 +295,14 @@ public static class ReportData
             if (s.Length > 20)
             {
                 if (!Digits(s[20..], out var f))
-                    return Parsed(text);
+                    return Parsed(text.ToString());
                 fraction = f;
                 for (var n = s.Length - 20; n < 7; n++)
                     fraction *= 10;
             }
             return new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction;
         }
-        return Parsed(text);
+        return Parsed(text.ToString());
 
         static long Parsed(string text) => DateTime.Parse(text, CultureInfo.InvariantCulture).Ticks;
 
