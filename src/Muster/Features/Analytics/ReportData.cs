@@ -148,6 +148,7 @@ public static class ReportData
         var sqlite = db.Database.IsSqlite();
         var connection = db.Database.GetDbConnection();
         var rows = new List<IncidentTicks>();
+        var versions = new List<string>();
         var targets = new Dictionary<(string, string), StageTargets>();
         var levels = new Dictionary<string, (string Name, string Color)>();
         var culture = CultureInfo.CurrentUICulture.Name;
@@ -209,16 +210,7 @@ public static class ReportData
                     for (var n = 0; n < 8; n++)
                         times[n] = reader.IsDBNull(8 + n) ? null : reader.GetDateTime(8 + n).Ticks;
                 }
-                if (!targets.TryGetValue((version, levelKey), out var stageTargets))
-                {
-                    var plan = await plans.GetAsync(db, version, ct);
-                    foreach (var l in plan.Levels)
-                    {
-                        targets.TryAdd((version, l.Key), plan.TargetsFor(l.Key));
-                        levels.TryAdd(l.Key, (l.Name.In(culture), l.Color));
-                    }
-                    stageTargets = targets[(version, levelKey)] = targets.GetValueOrDefault((version, levelKey), StageTargets.None);
-                }
+                versions.Add(version);
                 var declared = times[0]!.Value;
                 rows.Add(new IncidentTicks
                 {
@@ -233,7 +225,6 @@ public static class ReportData
                     Closed = times[7] - declared,
                     Level = levelKey,
                     Rank = rank,
-                    Targets = stageTargets,
                     ServiceId = Shared(reader.GetString(2)),
                     Drill = drill,
                     Reopened = reopen,
@@ -248,6 +239,20 @@ public static class ReportData
         {
             await db.Database.CloseConnectionAsync();
         }
+
+        // The plans are read once the rows are (PostgreSQL runs one command at a time on a connection).
+        foreach (var version in versions.Distinct())
+        {
+            var plan = await plans.GetAsync(db, version, ct);
+            foreach (var l in plan.Levels)
+            {
+                targets[(version, l.Key)] = plan.TargetsFor(l.Key);
+                levels.TryAdd(l.Key, (l.Name.In(culture), l.Color));
+            }
+        }
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rows);
+        for (var n = 0; n < span.Length; n++)
+            span[n] = span[n] with { Targets = targets.GetValueOrDefault((versions[n], span[n].Level), StageTargets.None) };
         return (rows, levels);
     }
 
