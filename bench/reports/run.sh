@@ -3,30 +3,39 @@
 # throwaway PostgreSQL. Seeds by direct SQL (seed.py), then times each request with curl: the first
 # run is a warm-up, then RUNS timed runs (min / median / max seconds). Results: bench/out/reports-<db>.md
 # Usage: bench/reports/run.sh [incidents] [runs]     ONLY=sqlite|postgres to run one
+# Reuse a seeded database across runs: SQLITE_DIR=<dir> keeps (or reuses) the SQLite data directory;
+# PGPORT=<port> PGDATA=<dir> from a running scripts/pg-start.sh reuses that server (left running).
+# A database that already holds N or more incidents is not seeded again. SKIP_EXPORTS=1 skips the
+# whole-year exports.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-1000000}
 RUNS=${2:-5}
 OUT=bench/out
 mkdir -p "$OUT"
-dotnet build src/Muster/Muster.csproj -c Release -nologo -v quiet
-MUSTER=(dotnet src/Muster/bin/Release/net10.0/muster.dll)
+# MUSTER_DLL=<path> times another build (such as an earlier commit's) instead of building this one.
+[[ -n ${MUSTER_DLL:-} ]] || dotnet build src/Muster/Muster.csproj -c Release -nologo -v quiet
+MUSTER=(dotnet "${MUSTER_DLL:-src/Muster/bin/Release/net10.0/muster.dll}")
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
 
 time_url() { # label url runs
   local label=$1 url=$2 runs=$3 times=()
   local code; code=$(curl -s --max-time 300 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "$BASE$url" || true)
-  [[ $code == 200 ]] || { echo "| $label | \`$url\` | HTTP $code | | | |" >> "$FILE"; return; }
+  [[ $code == 200 ]] || { echo "| $label | \`$url\` | HTTP $code | | | | |" >> "$FILE"; return; }
+  # The server's CPU time (user + system, in clock ticks) over the timed runs: less at the mercy of
+  # the machine's load than the wall time.
+  local cpu0; cpu0=$(awk '{print $14 + $15}' "/proc/$APP/stat")
   for _ in $(seq "$runs"); do
     times+=("$(curl -s --max-time 300 -o /tmp/reports-bench.body -w '%{time_total}' -H "Authorization: Bearer $KEY" "$BASE$url" || echo 999)")
   done
+  local cpu1; cpu1=$(awk '{print $14 + $15}' "/proc/$APP/stat")
   local size; size=$(stat -c %s /tmp/reports-bench.body)
-  python3 - "$label" "$url" "$size" "${times[@]}" >> "$FILE" <<'PY'
+  python3 - "$label" "$url" "$size" "$(( (cpu1 - cpu0) * 1000 / $(getconf CLK_TCK) / runs ))" "${times[@]}" >> "$FILE" <<'PY'
 import statistics, sys
-label, url, size, *t = sys.argv[1:]
+label, url, size, cpu, *t = sys.argv[1:]
 t = sorted(float(x) for x in t)
-print(f"| {label} | `{url}` | {int(size):,} B | {t[0]:.3f} | {statistics.median(t):.3f} | {t[-1]:.3f} |")
+print(f"| {label} | `{url}` | {int(size):,} B | {t[0]:.3f} | {statistics.median(t):.3f} | {t[-1]:.3f} | {int(cpu):,} |")
 PY
 }
 
@@ -39,7 +48,15 @@ run_db() { # name args...
   APP=$!
   for _ in $(seq 300); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.5; done
   local started; started=$(date +%s.%N)
+  local have
   if [[ $db == sqlite ]]; then
+    have=$(sqlite3 "$DATA/muster.db" 'SELECT count(*) FROM "Incidents"')
+  else
+    have=$("$PGBIN/psql" -tA -h 127.0.0.1 -p "$PGPORT" -U postgres -d muster_reports -c 'SELECT count(*) FROM "Incidents"')
+  fi
+  if (( have >= N )); then
+    echo "reusing $have incidents" >&2
+  elif [[ $db == sqlite ]]; then
     python3 bench/reports/seed.py sqlite "$N" | sqlite3 "$DATA/muster.db"
   else
     python3 bench/reports/seed.py postgres "$N" | "$PGBIN/psql" -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d muster_reports -v ON_ERROR_STOP=1 >/dev/null
@@ -50,8 +67,8 @@ run_db() { # name args...
     echo
     echo "### $db: $N incidents (seeded by SQL in $seeded s), $(date -u '+%Y-%m-%d %H:%M UTC'), $RUNS runs after a warm-up"
     echo
-    echo "| what | request | body | min s | median s | max s |"
-    echo "|---|---|---|---|---|---|"
+    echo "| what | request | body | min s | median s | max s | server CPU ms per request |"
+    echo "|---|---|---|---|---|---|---|"
   } > "$FILE"
   time_url "reports page, a month (~82k incidents)" "/reports?from=2026-11-01&to=2026-12-01" "$RUNS"
   time_url "summary JSON, a month" "/api/v1/reports/summary?from=2026-11-01&to=2026-12-01" "$RUNS"
@@ -60,8 +77,10 @@ run_db() { # name args...
   time_url "register page, a month, first 100 rows" "/reports/register?from=2026-11-01&to=2026-12-01" "$RUNS"
   time_url "register.csv, a month" "/api/v1/reports/register.csv?from=2026-11-01&to=2026-12-01" "$RUNS"
   time_url "register.xlsx, a month" "/api/v1/reports/register.xlsx?from=2026-11-01&to=2026-12-01" "$RUNS"
-  time_url "register.csv, the whole year (1M rows)" "/api/v1/reports/register.csv?from=2025-12-01&to=2026-12-01" 1
-  time_url "register.xlsx, the whole year (1M rows)" "/api/v1/reports/register.xlsx?from=2025-12-01&to=2026-12-01" 1
+  if [[ -z ${SKIP_EXPORTS:-} ]]; then
+    time_url "register.csv, the whole year (1M rows)" "/api/v1/reports/register.csv?from=2025-12-01&to=2026-12-01" 1
+    time_url "register.xlsx, the whole year (1M rows)" "/api/v1/reports/register.xlsx?from=2025-12-01&to=2026-12-01" 1
+  fi
   echo >> "$FILE"
   echo "peak RSS of the server: $(grep VmHWM /proc/$APP/status 2>/dev/null | awk '{print $2/1024 " MiB"}')" >> "$FILE"
   kill "$APP"; wait "$APP" 2>/dev/null || true
@@ -69,15 +88,19 @@ run_db() { # name args...
 }
 
 if [[ ${ONLY:-sqlite} == sqlite || -z ${ONLY:-} ]]; then
-  DATA=$(mktemp -d -t muster-reports.XXXXXX)
+  DATA=${SQLITE_DIR:-$(mktemp -d -t muster-reports.XXXXXX)}
+  mkdir -p "$DATA"
   run_db sqlite --data-dir "$DATA"
-  rm -rf "$DATA"
+  [[ -n ${SQLITE_DIR:-} ]] || rm -rf "$DATA"
 fi
 if [[ ${ONLY:-postgres} == postgres || -z ${ONLY:-} ]]; then
-  eval "$(scripts/pg-start.sh)"
-  trap 'scripts/pg-stop.sh "$PGDATA"' EXIT
   PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres muster_reports
+  if [[ -z ${PGPORT:-} || -z ${PGDATA:-} ]]; then
+    eval "$(scripts/pg-start.sh)"
+    trap 'scripts/pg-stop.sh "$PGDATA"' EXIT
+  fi
+  "$PGBIN/psql" -tA -h 127.0.0.1 -p "$PGPORT" -U postgres -c "SELECT 1 FROM pg_database WHERE datname = 'muster_reports'" | grep -q 1 \
+    || "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres muster_reports
   DATA=$(mktemp -d -t muster-reports.XXXXXX)
   run_db postgres --data-dir "$DATA" --database postgres --connection "Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=muster_reports"
   rm -rf "$DATA"

@@ -115,7 +115,12 @@ public sealed class MusterDb(DbContextOptions<MusterDb> options) : DbContext(opt
             e.HasOne<PlanVersion>().WithMany().HasForeignKey(i => i.PlanVersionId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(i => i.Timeline).WithOne().HasForeignKey(t => t.IncidentId).OnDelete(DeleteBehavior.Cascade);
         });
-        b.Entity<TimelineEntry>(e => e.HasIndex(t => new { t.IncidentId, t.At }));
+        b.Entity<TimelineEntry>(e =>
+        {
+            e.HasIndex(t => new { t.IncidentId, t.At });
+            // The reports find reopened incidents from the few reopen entries.
+            e.HasIndex(t => new { t.Kind, t.IncidentId });
+        });
         b.Entity<AuditEntry>(e => e.HasIndex(a => a.At));
         b.Entity<WorkItem>(e =>
         {

@@ -11,7 +11,8 @@ public sealed record DurationStats(int Count, double? Mean, double? Median, doub
     /// <summary>Mean, median (the middle value, or the mean of the two middle ones) and p90 (nearest rank).</summary>
     public static DurationStats Of(IEnumerable<double> seconds)
     {
-        var sorted = seconds.Order().ToArray();
+        var sorted = seconds.ToArray();
+        Array.Sort(sorted);
         if (sorted.Length == 0)
             return Empty;
         var n = sorted.Length;
@@ -172,6 +173,12 @@ public static class ReportMetrics
                     counts[key] = counts.GetValueOrDefault(key) + 1;
             }
         }
+        return CountRows(counts, none);
+    }
+
+    /// <summary>The rows of a count: most first, then by key; the incidents with no key last.</summary>
+    public static IReadOnlyList<CountRow> CountRows(IReadOnlyDictionary<string, int> counts, int none)
+    {
         var rows = counts.Select(c => new CountRow(c.Key, c.Value)).OrderByDescending(c => c.Count).ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
         if (none > 0)
             rows.Add(new CountRow(null, none));
@@ -190,8 +197,14 @@ public static class ReportMetrics
     /// <summary>Per device type of the fleet and any type an incident named, the failure rate against its target.</summary>
     public static IReadOnlyList<FailureRate> FailureRates(IEnumerable<IncidentFacts> incidents, IEnumerable<DeviceFleet> fleet, ReportPeriod period)
     {
-        var byType = fleet.ToDictionary(f => f.Type, StringComparer.Ordinal);
         var counts = Count(incidents, i => i.Devices.Select(d => (string?)d.Type)).Where(c => c.Key is not null).ToDictionary(c => c.Key!, c => c.Count);
+        return FailureRates(counts, fleet, period);
+    }
+
+    /// <summary>The failure rates from the incidents counted per device type they named.</summary>
+    public static IReadOnlyList<FailureRate> FailureRates(IReadOnlyDictionary<string, int> counts, IEnumerable<DeviceFleet> fleet, ReportPeriod period)
+    {
+        var byType = fleet.ToDictionary(f => f.Type, StringComparer.Ordinal);
         var scale = RateDays / period.Length.TotalDays;
         return byType.Keys.Union(counts.Keys).Order(StringComparer.Ordinal).Select(type =>
         {
@@ -242,6 +255,32 @@ public static class ReportMetrics
     /// <summary>Count, MTTA and MTTR per local day, or per local month when the period is longer than 62 days.</summary>
     public static IReadOnlyList<TrendPoint> Trend(IEnumerable<IncidentFacts> incidents, ReportPeriod period, TimeZoneInfo zone)
     {
+        var buckets = TrendBuckets(period, zone);
+        var starts = buckets.Select(b => b.From).ToArray();
+        var groups = buckets.Select(_ => new List<IncidentFacts>()).ToArray();
+        foreach (var incident in incidents)
+        {
+            if (!period.Contains(incident.DeclaredAt))
+                continue;
+            groups[Bucket(starts, incident.DeclaredAt)].Add(incident);
+        }
+        return buckets.Select((b, n) =>
+        {
+            var inside = groups[n];
+            return new TrendPoint(b.From, b.To, inside.Count, Since(inside, i => i.AcknowledgedAt).Mean, Since(inside, i => i.ResolvedAt).Mean);
+        }).ToList();
+    }
+
+    /// <summary>The index of the bucket (by its start, ascending) that holds <paramref name="at"/>.</summary>
+    public static int Bucket(DateTime[] starts, DateTime at)
+    {
+        var index = Array.BinarySearch(starts, at);
+        return index >= 0 ? index : ~index - 1;
+    }
+
+    /// <summary>The trend's buckets: local days, or local months when the period is longer than 62 days, cut to the period.</summary>
+    public static IReadOnlyList<(DateTime From, DateTime To)> TrendBuckets(ReportPeriod period, TimeZoneInfo zone)
+    {
         var monthly = period.Length.TotalDays > 62;
         var buckets = new List<(DateTime From, DateTime To)>();
         var local = TimeZoneInfo.ConvertTimeFromUtc(period.From, zone);
@@ -256,20 +295,7 @@ public static class ReportMetrics
             buckets.Add((from < period.From ? period.From : from, to > period.To ? period.To : to));
             start = next;
         }
-        var starts = buckets.Select(b => b.From).ToArray();
-        var groups = buckets.Select(_ => new List<IncidentFacts>()).ToArray();
-        foreach (var incident in incidents)
-        {
-            if (!period.Contains(incident.DeclaredAt))
-                continue;
-            var index = Array.BinarySearch(starts, incident.DeclaredAt);
-            groups[index >= 0 ? index : ~index - 1].Add(incident);
-        }
-        return buckets.Select((b, n) =>
-        {
-            var inside = groups[n];
-            return new TrendPoint(b.From, b.To, inside.Count, Since(inside, i => i.AcknowledgedAt).Mean, Since(inside, i => i.ResolvedAt).Mean);
-        }).ToList();
+        return buckets;
     }
 }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Muster.Data;
 using Muster.Domain.Plans;
 using Muster.Domain.Reporting;
+using Muster.Features.Surveys;
 using Muster.Infrastructure;
 
 namespace Muster.Features.Analytics;
@@ -27,7 +28,7 @@ public sealed record SummaryView(
     IReadOnlyList<SlaComplianceView> SlaCompliance, IReadOnlyList<FailureRateView> FailureRate,
     IReadOnlyList<NamedCount> ByService, IReadOnlyList<NamedCount> ByCategory, IReadOnlyList<NamedCount> ByDeviceType, IReadOnlyList<NamedCount> ByPlace,
     IReadOnlyList<int> ByHour, IReadOnlyList<RepeatFailureView> RepeatFailures, IReadOnlyList<OnCallLoadView> OnCall, IReadOnlyList<TrendView> Trend,
-    object? Surveys)
+    SurveyResults? Surveys)
 {
     public static SummaryView Of(ReportResult r)
     {
@@ -47,7 +48,7 @@ public sealed record SummaryView(
             s.RepeatFailures.Select(f => new RepeatFailureView(f.Device.Id, f.Device.Code, f.Device.Type, f.Count, f.Numbers)).ToList(),
             s.OnCall.Select(o => new OnCallLoadView(o.PersonId, n.Person(o.PersonId), Math.Round(o.Hours, 2), Math.Round(o.NightHours, 2), o.Pages, o.NightPages)).ToList(),
             s.Trend.Select(t => new TrendView(t.From, t.To, t.Count, t.Mtta, t.Mttr)).ToList(),
-            null); // TODO(surveys): scores per service once satisfaction surveys exist
+            r.Surveys);
     }
 
     public static string Key(Stage stage) => stage.ToString().ToLowerInvariant();

@@ -30,7 +30,7 @@ public static class MonthlyWorkbook
             (string)l[$"stage.{SummaryView.Key(c.Stage)}"], n.Level(c.Level), Whole(c.Met), Whole(c.Breached), Whole(c.Open), Percent(c.Compliance),
         });
         var counts = Counts(l["reports.by_service"], s.ByService.Select(c => (n.Service(c.Key), c.Count, c.Key is null)))
-            .Concat(Counts(l["reports.by_category"], s.ByCategory.Select(c => (c.Key ?? "", c.Count, c.Key is null))))
+            .Concat(Counts(l["reports.by_category"], s.ByCategory.Select(c => (c.Key is null ? "" : (string)l[$"review.cause.{c.Key}"], c.Count, c.Key is null))))
             .Concat(Counts(l["reports.by_device_type"], s.ByDeviceType.Select(c => (n.DeviceType(c.Key), c.Count, c.Key is null))))
             .Concat(Counts(l["reports.by_place"], s.ByPlace.Select(c => (c.Key ?? "", c.Count, c.Key is null))))
             .Concat(s.ByHour.Select((count, hour) => new[] { (string)l["reports.by_hour"], hour.ToString("00", CultureInfo.InvariantCulture) + ":00", Whole(count) }));

@@ -64,6 +64,7 @@ public static class Register
                         DeviceId = db.Reports.Where(r => r.IncidentId == i.Id && r.DeviceId != null).OrderBy(r => r.ReceivedAt).Select(r => r.DeviceId).FirstOrDefault(),
                         Caller = db.Reports.Where(r => r.IncidentId == i.Id && r.Caller != null).OrderBy(r => r.ReceivedAt).Select(r => r.Caller).FirstOrDefault(),
                         DeclaredBy = db.TimelineEntries.Where(t => t.IncidentId == i.Id && t.Kind == TimelineKinds.Declared).Select(t => t.ActorName).FirstOrDefault(),
+                        Cause = db.Reviews.Where(v => v.IncidentId == i.Id).Select(v => v.RootCause).FirstOrDefault(),
                         Handling = db.TimelineEntries.Where(t => t.IncidentId == i.Id && t.Kind == TimelineKinds.StatusChanged && t.To == "resolved")
                             .OrderByDescending(t => t.At).Select(t => t.Note).FirstOrDefault(),
                     };
@@ -76,7 +77,7 @@ public static class Register
             yield return new RegisterRow(
                 r.Number, r.DeclaredAt, r.Service, device?.Code, device is null ? null : typeNames.GetValueOrDefault(device.Type, device.Type),
                 device is null ? null : ReportData.Place(device.Site, device.Building), level.Name, level.Color,
-                null, // TODO(reviews): the root cause category, once a review records one
+                r.Cause,
                 r.Title, r.Description, r.Handling,
                 Minutes(r.DeclaredAt, r.AcknowledgedAt), Minutes(r.DeclaredAt, restored), r.Status, r.Caller ?? r.DeclaredBy, r.Drill);
         }
@@ -90,7 +91,7 @@ public static class Register
     public static string[] Cells(RegisterRow r, IStringLocalizer l, TimeZoneInfo zone) =>
     [
         r.Number.ToString(CultureInfo.InvariantCulture), Time.Format(r.DeclaredAt, zone), r.Service, r.DeviceCode ?? "", r.DeviceType ?? "",
-        r.Place ?? "", r.Level, r.Category ?? "", r.Title, r.Description ?? "", r.Handling ?? "",
+        r.Place ?? "", r.Level, r.Category is { } cause ? l[$"review.cause.{cause}"] : "", r.Title, r.Description ?? "", r.Handling ?? "",
         Number(r.AcknowledgeMinutes), Number(r.RestoreMinutes), l[$"status.{Ui.Key(r.Status)}"], r.Reporter ?? "",
         r.Drill ? l["register.yes"] : "",
     ];
