@@ -29,20 +29,28 @@ public interface IBatchWorkHandler
 /// <summary>Wakes the runner when work is due soon, so it need not wait for the next poll.</summary>
 public sealed class WorkSignal : IDisposable
 {
-    private readonly SemaphoreSlim signal = new(0, 1);
+    // One per lane of the runner (escalations; everything else): a notification wakes both.
+    private readonly SemaphoreSlim[] lanes = [new(0, 1), new(0, 1)];
 
     public void Notify()
     {
-        if (signal.CurrentCount == 0)
+        foreach (var lane in lanes)
         {
-            try { signal.Release(); }
-            catch (SemaphoreFullException) { }
+            if (lane.CurrentCount == 0)
+            {
+                try { lane.Release(); }
+                catch (SemaphoreFullException) { }
+            }
         }
     }
 
-    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => signal.WaitAsync(timeout, ct);
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct, int lane = 0) => lanes[lane].WaitAsync(timeout, ct);
 
-    public void Dispose() => signal.Dispose();
+    public void Dispose()
+    {
+        foreach (var lane in lanes)
+            lane.Dispose();
+    }
 }
 
 public static class WorkTable
@@ -112,13 +120,20 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
         {
             logger.LogWarning(e, "Could not give back the leases of a stopped process; they expire within {Seconds} s.", Lease.TotalSeconds);
         }
+        // Two lanes that do not wait for each other: escalations in batches, and everything else
+        // (messages above all), so that neither queues behind the other.
+        await Task.WhenAll(LaneAsync(batches: true, stoppingToken), LaneAsync(batches: false, stoppingToken));
+    }
+
+    private async Task LaneAsync(bool batches, CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (await RunDueAsync(stoppingToken) > 0)
+                if (await RunLaneAsync(batches, stoppingToken) > 0)
                     continue;
-                await signal.WaitAsync(Poll, stoppingToken);
+                await signal.WaitAsync(Poll, stoppingToken, batches ? 1 : 0);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -156,24 +171,30 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
         }
     }
 
-    /// <summary>Runs what is due now; returns how many items were claimed.</summary>
-    public async Task<int> RunDueAsync(CancellationToken ct = default)
+    /// <summary>Runs what is due now in both lanes; returns how many items were claimed.</summary>
+    public async Task<int> RunDueAsync(CancellationToken ct = default) =>
+        (await Task.WhenAll(RunLaneAsync(batches: true, ct), RunLaneAsync(batches: false, ct))).Sum();
+
+    /// <summary>
+    /// Claims and runs due items of the batch kinds (<paramref name="batches"/>) or of the other
+    /// kinds; returns how many were claimed.
+    /// </summary>
+    private async Task<int> RunLaneAsync(bool batches, CancellationToken ct)
     {
-        List<WorkItem> batched, single;
+        List<WorkItem> claimed;
         var now = time.GetUtcNow().UtcDateTime;
         var until = now + Lease;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
             var batchKinds = scope.ServiceProvider.GetServices<IBatchWorkHandler>().Select(h => h.Kind).ToList();
+            if (batches && batchKinds.Count == 0)
+                return 0;
             if (!db.IsPostgres)
                 await gate.WaitAsync(ct);
             try
             {
-                // Batch kinds and the rest are claimed apart, so that messages do not queue behind
-                // thousands of escalations due earlier, nor escalations behind messages.
-                batched = batchKinds.Count == 0 ? [] : await ClaimAsync(db, batchKinds, true, BatchClaim, until, now, ct);
-                single = await ClaimAsync(db, batchKinds, false, SingleClaim, until, now, ct);
+                claimed = await ClaimAsync(db, batchKinds, batches, batches ? BatchClaim : SingleClaim, until, now, ct);
             }
             finally
             {
@@ -181,32 +202,33 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
                     gate.Release();
             }
         }
-        if (batched.Count + single.Count == 0)
+        if (claimed.Count == 0)
             return 0;
         using var running = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var heartbeat = HeartbeatAsync(running.Token);
         try
         {
-            // Escalations run in transactions of many items; the other items are independent (each has
-            // its own key and its own DbContext) and most of a message's time is the vendor's answer,
-            // so several run at once. Items of one incident that collide on its concurrency token fail
-            // and are retried with the usual backoff.
-            var batches = Task.Run(async () =>
+            if (batches)
             {
-                foreach (var kind in batched.GroupBy(i => i.Kind))
+                foreach (var kind in claimed.GroupBy(i => i.Kind))
                     foreach (var chunk in kind.Chunk(BatchSize))
                         await RunBatchAsync(kind.Key, chunk, ct);
-            }, ct);
-            var singles = Parallel.ForEachAsync(single, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = ct },
-                async (item, token) => await RunAsync(item, token));
-            await Task.WhenAll(batches, singles);
+            }
+            else
+            {
+                // The items are independent (each has its own key and its own DbContext) and most of
+                // a message's time is the vendor's answer, so several run at once. Items of one
+                // incident that collide on its concurrency token fail and are retried with the usual backoff.
+                await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = ct },
+                    async (item, token) => await RunAsync(item, token));
+            }
         }
         finally
         {
             await running.CancelAsync();
             await heartbeat;
         }
-        return batched.Count + single.Count;
+        return claimed.Count;
     }
 
     private async Task<List<WorkItem>> ClaimAsync(MusterDb db, List<string> kinds, bool batch, int limit, DateTime until, DateTime now, CancellationToken ct)
