@@ -156,6 +156,7 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
             db.Entry(done).State = EntityState.Detached;
             await db.SaveChangesAsync(ct);
         }
+        item.LeaseOwner = null;
     }
 
     private static void Finish(Notification notification, string status, string? detail)

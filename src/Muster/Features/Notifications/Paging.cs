@@ -107,34 +107,47 @@ public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
 {
     public string Kind => Paging.EscalateWork;
 
-    public async Task HandleAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct)
+    private DateTime now;
+    private Dictionary<string, Incident> incidents = [];
+    private Dictionary<string, EscalationPolicyDefinition> definitions = [];
+    private Pager? pager;
+
+    private static (EscalationState State, string IncidentId) Read(WorkItem item) =>
+        (JsonSerializer.Deserialize<EscalationState>(item.Payload!, OnCallLookup.Json)!, item.Key[(Paging.EscalateWork.Length + 1)..]);
+
+    /// <summary>
+    /// The incidents (tracked: their concurrency token catches a change made before the commit), the
+    /// policies, who every step names, and all those people and their contact methods in two queries.
+    /// </summary>
+    public async Task PrepareAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        var due = items.Select(item => (State: JsonSerializer.Deserialize<EscalationState>(item.Payload!, OnCallLookup.Json)!,
-            IncidentId: item.Key[(Paging.EscalateWork.Length + 1)..])).ToList();
+        now = time.GetUtcNow().UtcDateTime;
+        var due = items.Select(Read).ToList();
         var incidentIds = due.Select(d => d.IncidentId).ToList();
         var policyIds = due.Select(d => d.State.PolicyId).Distinct().ToList();
-        var incidents = await db.Incidents.Where(i => incidentIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
-        var definitions = (await db.EscalationPolicies.AsNoTracking().Where(p => policyIds.Contains(p.Id)).ToListAsync(ct))
+        incidents = await db.Incidents.Where(i => incidentIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+        definitions = (await db.EscalationPolicies.AsNoTracking().Where(p => policyIds.Contains(p.Id)).ToListAsync(ct))
             .ToDictionary(p => p.Id, OnCallLookup.Definition);
-        var pager = new Pager(db, now);
-        var firings = new List<(Incident Incident, EscalationPolicyDefinition Definition, EscalationState State)>();
+        pager = new Pager(db, now);
         foreach (var (state, incidentId) in due)
+            if (state.Reescalate is null && incidents.TryGetValue(incidentId, out var incident) && incident.Status == IncidentStatus.Triggered
+                && definitions.TryGetValue(state.PolicyId, out var definition) && StepOf(definition, state) is { } step)
+                await pager.TargetsAsync(step.Targets, ct);
+        await pager.LoadPeopleAsync(ct);
+    }
+
+    public async Task HandleAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct)
+    {
+        var pages = pager ?? new Pager(db, now);
+        foreach (var (state, incidentId) in items.Select(Read))
         {
             if (!incidents.TryGetValue(incidentId, out var incident) || !definitions.TryGetValue(state.PolicyId, out var definition))
                 continue;
             if (state.Reescalate is { } acknowledgedAt)
-                await ReescalateAsync(db, pager, incident, definition, state, acknowledgedAt, now, ct);
+                await ReescalateAsync(db, pages, incident, definition, state, acknowledgedAt, now, ct);
             else if (incident.Status == IncidentStatus.Triggered)
-                firings.Add((incident, definition, state));
+                await FireAsync(db, incident, definition, state, now, ct, pages);
         }
-        // Who every step names first, then all those people and their contact methods in two queries.
-        foreach (var (_, definition, state) in firings)
-            if (StepOf(definition, state) is { } step)
-                await pager.TargetsAsync(step.Targets, ct);
-        await pager.LoadPeopleAsync(ct);
-        foreach (var (incident, definition, state) in firings)
-            await FireAsync(db, incident, definition, state, now, ct, pager);
     }
 
     private static EscalationStep? StepOf(EscalationPolicyDefinition definition, EscalationState state)
