@@ -87,7 +87,7 @@ public static class MusterApp
         services.AddScoped<IWorkHandler, AlertExpiryWork>();
         services.AddScoped<IWorkHandler, HeartbeatWork>();
         services.AddScoped<IWorkHandler, ReportPurgeWork>();
-        services.AddScoped<IWorkHandler, Features.Notifications.EscalationWork>();
+        services.AddScoped<IBatchWorkHandler, Features.Notifications.EscalationWork>();
         services.AddScoped<IWorkHandler, Features.Notifications.DeliveryWork>();
         services.AddScoped<Features.Reviews.ReviewActions>();
         services.AddScoped<Features.Drills.DrillActions>();

@@ -1,10 +1,12 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Muster.Data;
 
 namespace Muster.Infrastructure;
 
 /// <summary>Does one kind of work item. Must be idempotent: a crash after the work and before the
-/// delete runs it again.</summary>
+/// delete runs it again. A handler that removes its own item in its last save sets the item's
+/// LeaseOwner to null, and the runner then leaves the row alone.</summary>
 public interface IWorkHandler
 {
     string Kind { get; }
@@ -12,23 +14,53 @@ public interface IWorkHandler
     Task HandleAsync(WorkItem item, CancellationToken ct);
 }
 
+/// <summary>
+/// Does many due items of one kind in one unit of work: the runner opens the transaction, hands over
+/// the items it still holds (tracked, in the unit of work it passes), and after the handler removes every
+/// item the handler did not reschedule, in the same commit as the handler's own writes. A crash
+/// therefore either keeps the items with none of their effects or removes them with all of them.
+/// </summary>
+public interface IBatchWorkHandler
+{
+    string Kind { get; }
+
+    /// <summary>
+    /// Reads what the items will need, before the runner takes the write gate and opens the
+    /// transaction: on SQLite every writer waits for the gate, so the less a batch holds it, the
+    /// less messages wait. What it read may change before the transaction; concurrency tokens (an
+    /// incident's) make such a batch fail and run again.
+    /// </summary>
+    Task PrepareAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct);
+
+    /// <summary>Does the work of the items still held (a subset of those prepared) without saving: the runner saves and commits.</summary>
+    Task HandleAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct);
+}
+
 /// <summary>Wakes the runner when work is due soon, so it need not wait for the next poll.</summary>
 public sealed class WorkSignal : IDisposable
 {
-    private readonly SemaphoreSlim signal = new(0, 1);
+    // One per lane of the runner (escalations; everything else): a notification wakes both.
+    private readonly SemaphoreSlim[] lanes = [new(0, 1), new(0, 1)];
 
     public void Notify()
     {
-        if (signal.CurrentCount == 0)
+        foreach (var lane in lanes)
         {
-            try { signal.Release(); }
-            catch (SemaphoreFullException) { }
+            if (lane.CurrentCount == 0)
+            {
+                try { lane.Release(); }
+                catch (SemaphoreFullException) { }
+            }
         }
     }
 
-    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => signal.WaitAsync(timeout, ct);
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct, int lane = 0) => lanes[lane].WaitAsync(timeout, ct);
 
-    public void Dispose() => signal.Dispose();
+    public void Dispose()
+    {
+        foreach (var lane in lanes)
+            lane.Dispose();
+    }
 }
 
 public static class WorkTable
@@ -66,26 +98,52 @@ public static class WorkTable
 
 /// <summary>
 /// Claims due work items with a lease and runs their handlers. A lease that expires (the process
-/// died) is claimed again; on PostgreSQL, SKIP LOCKED divides the rows among processes.
+/// died) is claimed again; on PostgreSQL, SKIP LOCKED divides the rows among processes. Leases are
+/// short and renewed while their items run, and on SQLite (one process per data directory) the
+/// leases left by a killed process are given back at start-up.
 /// </summary>
 public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, WorkSignal signal, Features.Intake.SqliteWriteGate gate, ILogger<WorkRunner> logger) : BackgroundService
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+    /// <summary>How long a claim holds an item; renewed every <see cref="Heartbeat"/> while it runs.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
 
     /// <summary>How many claimed items run at once.</summary>
     public const int Concurrency = 8;
+
+    /// <summary>How many items of a batch kind (escalations) share one transaction.</summary>
+    public const int BatchSize = 100;
+    private const int BatchClaim = 2 * BatchSize;
+    private const int SingleClaim = 100;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
     private readonly string owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            var released = await ReleaseOrphanedLeasesAsync(stoppingToken);
+            if (released > 0)
+                logger.LogInformation("Gave back {Count} work items leased by a process that stopped.", released);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not give back the leases of a stopped process; they expire within {Seconds} s.", Lease.TotalSeconds);
+        }
+        // Two lanes that do not wait for each other: escalations in batches, and everything else
+        // (messages above all), so that neither queues behind the other.
+        await Task.WhenAll(LaneAsync(batches: true, stoppingToken), LaneAsync(batches: false, stoppingToken));
+    }
+
+    private async Task LaneAsync(bool batches, CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (await RunDueAsync(stoppingToken) > 0)
+                if (await RunLaneAsync(batches, stoppingToken) > 0)
                     continue;
-                await signal.WaitAsync(Poll, stoppingToken);
+                await signal.WaitAsync(Poll, stoppingToken, batches ? 1 : 0);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -99,8 +157,39 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
         }
     }
 
-    /// <summary>Runs what is due now; returns how many items were claimed.</summary>
-    public async Task<int> RunDueAsync(CancellationToken ct = default)
+    /// <summary>
+    /// On SQLite one process serves a data directory, so at start-up every lease belongs to a process
+    /// that was killed: its items run again now rather than when the lease runs out. PostgreSQL may
+    /// have other live processes, whose leases are theirs: there a dead process's leases expire.
+    /// </summary>
+    public async Task<int> ReleaseOrphanedLeasesAsync(CancellationToken ct = default)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
+        if (db.IsPostgres)
+            return 0;
+        await gate.WaitAsync(ct);
+        try
+        {
+            return await db.WorkItems.Where(w => w.LeaseOwner != null && w.LeaseOwner != owner).ExecuteUpdateAsync(s => s
+                .SetProperty(w => w.LeaseOwner, (string?)null)
+                .SetProperty(w => w.LeaseUntil, (DateTime?)null), ct);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Runs what is due now in both lanes; returns how many items were claimed.</summary>
+    public async Task<int> RunDueAsync(CancellationToken ct = default) =>
+        (await Task.WhenAll(RunLaneAsync(batches: true, ct), RunLaneAsync(batches: false, ct))).Sum();
+
+    /// <summary>
+    /// Claims and runs due items of the batch kinds (<paramref name="batches"/>) or of the other
+    /// kinds; returns how many were claimed.
+    /// </summary>
+    private async Task<int> RunLaneAsync(bool batches, CancellationToken ct)
     {
         List<WorkItem> claimed;
         var now = time.GetUtcNow().UtcDateTime;
@@ -108,12 +197,14 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
+            var batchKinds = scope.ServiceProvider.GetServices<IBatchWorkHandler>().Select(h => h.Kind).ToList();
+            if (batches && batchKinds.Count == 0)
+                return 0;
             if (!db.IsPostgres)
                 await gate.WaitAsync(ct);
             try
             {
-                claimed = await db.WorkItems.FromSqlRaw(db.IsPostgres ? ClaimSql.Replace("LIMIT 100", "LIMIT 100 FOR UPDATE SKIP LOCKED") : ClaimSql, owner, until, now)
-                    .AsNoTracking().ToListAsync(ct);
+                claimed = await ClaimAsync(db, batchKinds, batches, batches ? BatchClaim : SingleClaim, until, now, ct);
             }
             finally
             {
@@ -121,22 +212,89 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
                     gate.Release();
             }
         }
-        // Items are independent (each has its own key and its own DbContext); most of the time of a
-        // message is the vendor's answer, so several run at once. Items of one incident that collide
-        // on its concurrency token fail and are retried with the usual backoff.
-        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = ct },
-            async (item, token) => await RunAsync(item, until, token));
+        if (claimed.Count == 0)
+            return 0;
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var heartbeat = HeartbeatAsync(running.Token);
+        try
+        {
+            if (batches)
+            {
+                foreach (var kind in claimed.GroupBy(i => i.Kind))
+                    foreach (var chunk in kind.Chunk(BatchSize))
+                        await RunBatchAsync(kind.Key, chunk, ct);
+            }
+            else
+            {
+                // The items are independent (each has its own key and its own DbContext) and most of
+                // a message's time is the vendor's answer, so several run at once. Items of one
+                // incident that collide on its concurrency token fail and are retried with the usual backoff.
+                await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = ct },
+                    async (item, token) => await RunAsync(item, token));
+            }
+        }
+        finally
+        {
+            await running.CancelAsync();
+            await heartbeat;
+        }
         return claimed.Count;
     }
 
-    private const string ClaimSql = """
-                UPDATE "WorkItems" SET "LeaseOwner" = {0}, "LeaseUntil" = {1}, "Attempts" = "Attempts" + 1
-                WHERE "Id" IN (SELECT "Id" FROM "WorkItems" WHERE "DueAt" <= {2} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {2})
-                       ORDER BY "DueAt" LIMIT 100)
-        RETURNING *
-        """;
+    private async Task<List<WorkItem>> ClaimAsync(MusterDb db, List<string> kinds, bool batch, int limit, DateTime until, DateTime now, CancellationToken ct)
+    {
+        var parameters = new List<object> { owner, until, now };
+        var kindFilter = "";
+        if (kinds.Count > 0)
+        {
+            var names = string.Join(", ", kinds.Select((_, i) => $"{{{i + 3}}}"));
+            kindFilter = $"AND \"Kind\" {(batch ? "" : "NOT ")}IN ({names})";
+            parameters.AddRange(kinds);
+        }
+        var sql = $$"""
+            UPDATE "WorkItems" SET "LeaseOwner" = {0}, "LeaseUntil" = {1}, "Attempts" = "Attempts" + 1
+            WHERE "Id" IN (SELECT "Id" FROM "WorkItems" WHERE "DueAt" <= {2} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {2}) {{kindFilter}}
+                   ORDER BY "DueAt" LIMIT {{limit}}{{(db.IsPostgres ? " FOR UPDATE SKIP LOCKED" : "")}})
+            RETURNING *
+            """;
+        return await db.WorkItems.FromSqlRaw(sql, [.. parameters]).AsNoTracking().ToListAsync(ct);
+    }
 
-    private async Task RunAsync(WorkItem item, DateTime leaseUntil, CancellationToken ct)
+    /// <summary>Renews this process's leases while its items run, so that a lease can be short.</summary>
+    private async Task HeartbeatAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Heartbeat, ct);
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
+                var until = time.GetUtcNow().UtcDateTime + Lease;
+                if (!db.IsPostgres)
+                    await gate.WaitAsync(ct);
+                try
+                {
+                    await db.WorkItems.Where(w => w.LeaseOwner == owner).ExecuteUpdateAsync(s => s.SetProperty(w => w.LeaseUntil, until), ct);
+                }
+                finally
+                {
+                    if (!db.IsPostgres)
+                        gate.Release();
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Could not renew the work runner's leases.");
+            }
+        }
+    }
+
+    private async Task RunAsync(WorkItem item, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
@@ -145,30 +303,126 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
             var handler = scope.ServiceProvider.GetServices<IWorkHandler>().FirstOrDefault(h => h.Kind == item.Kind)
                 ?? throw new InvalidOperationException($"No handler for work of kind '{item.Kind}'.");
             await handler.HandleAsync(item, ct);
-            // A handler that rescheduled its own key cleared the lease, so this deletes nothing.
-            if (!db.IsPostgres)
-                await gate.WaitAsync(ct);
-            try
-            {
-                await db.WorkItems.Where(w => w.Id == item.Id && w.LeaseOwner == owner && w.LeaseUntil == leaseUntil).ExecuteDeleteAsync(ct);
-            }
-            finally
+            // A handler that rescheduled its own key cleared the lease, so this deletes nothing; one
+            // that removed the item in its own save said so by clearing LeaseOwner on it.
+            if (item.LeaseOwner == owner)
             {
                 if (!db.IsPostgres)
-                    gate.Release();
+                    await gate.WaitAsync(ct);
+                try
+                {
+                    await db.WorkItems.Where(w => w.Id == item.Id && w.LeaseOwner == owner).ExecuteDeleteAsync(ct);
+                }
+                finally
+                {
+                    if (!db.IsPostgres)
+                        gate.Release();
+                }
             }
             MusterMetrics.WorkDone(item.Kind);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            MusterMetrics.WorkFailed(item.Kind);
-            var retryAt = time.GetUtcNow().UtcDateTime + Backoff(item.Attempts);
-            logger.LogWarning(e, "Work {Kind} {Key} failed (attempt {Attempt}); retrying at {RetryAt:O}.", item.Kind, item.Key, item.Attempts, retryAt);
+            await RetryLaterAsync(db, item, e);
+        }
+    }
+
+    /// <summary>
+    /// Runs many items of a batch kind in one transaction: the rows still leased to this process are
+    /// locked and loaded, the handler does their work, and every item it did not reschedule is
+    /// removed in the same commit. When the batch fails, each item runs alone, so one bad item
+    /// fails (and backs off) by itself.
+    /// </summary>
+    private async Task RunBatchAsync(string kind, IReadOnlyList<WorkItem> items, CancellationToken ct)
+    {
+        try
+        {
+            await RunBatchOnceAsync(kind, items, ct);
+        }
+        catch (Exception e) when (items.Count > 1 && (e is not OperationCanceledException || !ct.IsCancellationRequested))
+        {
+            logger.LogWarning(e, "A batch of {Count} {Kind} work items failed; running them one at a time.", items.Count, kind);
+            foreach (var item in items)
+                await RunBatchAsync(kind, [item], ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await RetryLaterAsync(scope.ServiceProvider.GetRequiredService<MusterDb>(), items[0], e);
+        }
+    }
+
+    private async Task RunBatchOnceAsync(string kind, IReadOnlyList<WorkItem> items, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
+        var handler = scope.ServiceProvider.GetServices<IBatchWorkHandler>().First(h => h.Kind == kind);
+        var gated = !db.IsPostgres;
+        // Hundreds of entities are tracked by the end: look for changes once, before the save, not
+        // on every lookup of the work items the handler makes.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        var started = Stopwatch.GetTimestamp();
+        await handler.PrepareAsync(db, items, ct);
+        var prepared = Stopwatch.GetElapsedTime(started);
+        int done;
+        if (gated)
+            await gate.WaitAsync(ct);
+        db.HoldsWriteGate = gated;
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var ids = items.Select(i => i.Id).ToList();
+            // Locks the rows still leased to this process until the commit: on PostgreSQL another
+            // process's claim skips them, and an acknowledgement that cancels one waits for it.
+            await db.WorkItems.Where(w => ids.Contains(w.Id) && w.LeaseOwner == owner)
+                .ExecuteUpdateAsync(s => s.SetProperty(w => w.LeaseUntil, w => w.LeaseUntil), ct);
+            var held = await db.WorkItems.Where(w => ids.Contains(w.Id) && w.LeaseOwner == owner).ToListAsync(ct);
+            done = held.Count;
+            if (held.Count > 0)
+            {
+                await handler.HandleAsync(db, held, ct);
+                // Rescheduling clears the lease; an item still leased is finished.
+                foreach (var item in held)
+                    if (db.Entry(item).State != EntityState.Deleted && item.LeaseOwner == owner)
+                        db.WorkItems.Remove(item);
+                db.ChangeTracker.DetectChanges();
+                await db.SaveChangesAsync(ct);
+            }
+            await transaction.CommitAsync(ct);
+        }
+        finally
+        {
+            db.HoldsWriteGate = false;
+            if (gated)
+                gate.Release();
+        }
+        for (var i = 0; i < done; i++)
+            MusterMetrics.WorkDone(kind);
+        logger.LogInformation("Ran {Count} {Kind} work items in one transaction in {Ms:F0} ms ({Prepare:F0} ms of reads before it).", done, kind,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds, prepared.TotalMilliseconds);
+        if (done > 0)
+            signal.Notify();
+    }
+
+    private async Task RetryLaterAsync(MusterDb db, WorkItem item, Exception e)
+    {
+        MusterMetrics.WorkFailed(item.Kind);
+        var retryAt = time.GetUtcNow().UtcDateTime + Backoff(item.Attempts);
+        logger.LogWarning(e, "Work {Kind} {Key} failed (attempt {Attempt}); retrying at {RetryAt:O}.", item.Kind, item.Key, item.Attempts, retryAt);
+        if (!db.IsPostgres)
+            await gate.WaitAsync(CancellationToken.None);
+        try
+        {
             await db.WorkItems.Where(w => w.Id == item.Id && w.LeaseOwner == owner).ExecuteUpdateAsync(s => s
                 .SetProperty(w => w.DueAt, retryAt)
                 .SetProperty(w => w.LeaseOwner, (string?)null)
                 .SetProperty(w => w.LeaseUntil, (DateTime?)null)
                 .SetProperty(w => w.LastError, e.Message), CancellationToken.None);
+        }
+        finally
+        {
+            if (!db.IsPostgres)
+                gate.Release();
         }
     }
 

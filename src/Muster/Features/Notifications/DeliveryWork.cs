@@ -103,7 +103,10 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
                 await FailAsync(notification, incident, person, result.Detail ?? result.Status.ToString(), now, ct);
                 return;
         }
-        await db.SaveChangesAsync(ct);
+        if (notification.Status == "sent")
+            await SaveDoneAsync(item, ct);
+        else
+            await db.SaveChangesAsync(ct);
         logger.LogInformation("Notification {Id} to a {Type} method: {Status}.", notification.Id, method.Type, notification.Status);
     }
 
@@ -202,6 +205,29 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
         }
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Notification {Id} ({Kind}) to an address: {Status}.", notification.Id, notification.Kind, notification.Status);
+    }
+
+    /// <summary>
+    /// Records a message sent and removes its work item in one commit, rather than the runner's
+    /// delete as a second one (on SQLite, each commit is a disk sync). When the item is already
+    /// gone (an acknowledgement cancelled it while the message was on its way), the record still
+    /// says what happened: it was sent.
+    /// </summary>
+    private async Task SaveDoneAsync(WorkItem item, CancellationToken ct)
+    {
+        var done = new WorkItem { Id = item.Id };
+        db.WorkItems.Attach(done);
+        db.WorkItems.Remove(done);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException e) when (e.Entries.All(x => x.Entity is WorkItem))
+        {
+            db.Entry(done).State = EntityState.Detached;
+            await db.SaveChangesAsync(ct);
+        }
+        item.LeaseOwner = null;
     }
 
     private static void Finish(Notification notification, string status, string? detail)

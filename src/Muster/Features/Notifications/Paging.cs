@@ -73,7 +73,7 @@ public static class Paging
     /// </summary>
     public static Task<Notification> QueueAsync(MusterDb db, ContactMethod method, string? incidentId, string kind, DateTime dueAt, DateTime now,
         CancellationToken ct, int? step = null, int? round = null, string? subject = null, string? subjectId = null) =>
-        AddAsync(db, new Notification
+        Add(db, new Notification
         {
             IncidentId = incidentId,
             PersonId = method.PersonId,
@@ -87,12 +87,12 @@ public static class Paging
             SubjectId = subjectId,
             CreatedAt = now,
             DueAt = dueAt,
-        }, now, ct);
+        }, now);
 
     /// <summary>A post to a group channel (a robot): the matrix's channel audience, an announcement.</summary>
     public static Task<Notification> QueueAsync(MusterDb db, NotificationChannel channel, string? incidentId, string kind, DateTime dueAt, DateTime now,
         CancellationToken ct, string? subjectId = null) =>
-        AddAsync(db, new Notification { IncidentId = incidentId, ChannelId = channel.Id, Type = channel.Type, Kind = kind, SubjectId = subjectId, CreatedAt = now, DueAt = dueAt }, now, ct);
+        Add(db, new Notification { IncidentId = incidentId, ChannelId = channel.Id, Type = channel.Type, Kind = kind, SubjectId = subjectId, CreatedAt = now, DueAt = dueAt }, now);
 
     /// <summary>
     /// A message to an address that is nobody's contact method, such as a customer SMS to a
@@ -100,54 +100,83 @@ public static class Paging
     /// </summary>
     public static Task<Notification> QueueAsync(MusterDb db, string type, string address, string? incidentId, string kind, DateTime dueAt, DateTime now,
         CancellationToken ct, string? subjectId = null) =>
-        AddAsync(db, new Notification { IncidentId = incidentId, Type = type, Address = address, Kind = kind, SubjectId = subjectId, CreatedAt = now, DueAt = dueAt }, now, ct);
+        Add(db, new Notification { IncidentId = incidentId, Type = type, Address = address, Kind = kind, SubjectId = subjectId, CreatedAt = now, DueAt = dueAt }, now);
 
-    private static async Task<Notification> AddAsync(MusterDb db, Notification notification, DateTime now, CancellationToken ct)
+    private static Task<Notification> Add(MusterDb db, Notification notification, DateTime now)
     {
         db.Notifications.Add(notification);
-        await db.ScheduleAsync(DeliverWork, DeliverKey(notification.Id), notification.DueAt, notification.Id, now, ct);
-        return notification;
+        // The notification is new, so its key is too: no need to look for a row to replace.
+        db.WorkItems.Add(new WorkItem { Kind = DeliverWork, Key = DeliverKey(notification.Id), DueAt = notification.DueAt, Payload = notification.Id, CreatedAt = now });
+        return Task.FromResult(notification);
     }
 }
 
 /// <summary>
-/// Runs one firing of an escalation: finds who the step names at this instant, queues their
-/// messages by their personal rules, writes who was paged on the timeline, and schedules the next
-/// firing, until the policy (with its repeats) is exhausted or someone acknowledges.
+/// Runs due firings of escalations, many in one transaction: finds who each step names at this
+/// instant, queues their messages by their personal rules, writes who was paged on the timeline, and
+/// schedules the next firing, until the policy (with its repeats) is exhausted or someone
+/// acknowledges. The runner removes the finished items in the same commit as the pages, so a crash
+/// cannot page a step twice.
 /// </summary>
-public sealed class EscalationWork(MusterDb db, TimeProvider time, WorkSignal signal) : IWorkHandler
+public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
 {
     public string Kind => Paging.EscalateWork;
 
-    public async Task HandleAsync(WorkItem item, CancellationToken ct)
-    {
-        var state = JsonSerializer.Deserialize<EscalationState>(item.Payload!, OnCallLookup.Json)!;
-        var incidentId = item.Key[(Paging.EscalateWork.Length + 1)..];
-        var now = time.GetUtcNow().UtcDateTime;
-        var incident = await db.Incidents.FirstOrDefaultAsync(i => i.Id == incidentId, ct);
-        var policy = await db.EscalationPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.Id == state.PolicyId, ct);
-        if (incident is null || policy is null)
-            return;
-        var definition = OnCallLookup.Definition(policy);
-        if (state.Reescalate is { } acknowledgedAt)
-        {
-            await ReescalateAsync(incident, definition, state, acknowledgedAt, now, ct);
-            return;
-        }
-        if (incident.Status != IncidentStatus.Triggered)
-            return;
+    private DateTime now;
+    private Dictionary<string, Incident> incidents = [];
+    private Dictionary<string, EscalationPolicyDefinition> definitions = [];
+    private Pager? pager;
 
-        await FireAsync(db, incident, definition, state, now, ct);
-        await db.SaveChangesAsync(ct);
-        signal.Notify();
+    private static (EscalationState State, string IncidentId) Read(WorkItem item) =>
+        (JsonSerializer.Deserialize<EscalationState>(item.Payload!, OnCallLookup.Json)!, item.Key[(Paging.EscalateWork.Length + 1)..]);
+
+    /// <summary>
+    /// The incidents (tracked: their concurrency token catches a change made before the commit), the
+    /// policies, who every step names, and all those people and their contact methods in two queries.
+    /// </summary>
+    public async Task PrepareAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct)
+    {
+        now = time.GetUtcNow().UtcDateTime;
+        var due = items.Select(Read).ToList();
+        var incidentIds = due.Select(d => d.IncidentId).ToList();
+        var policyIds = due.Select(d => d.State.PolicyId).Distinct().ToList();
+        incidents = await db.Incidents.Where(i => incidentIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+        definitions = (await db.EscalationPolicies.AsNoTracking().Where(p => policyIds.Contains(p.Id)).ToListAsync(ct))
+            .ToDictionary(p => p.Id, OnCallLookup.Definition);
+        pager = new Pager(db, now);
+        foreach (var (state, incidentId) in due)
+            if (state.Reescalate is null && incidents.TryGetValue(incidentId, out var incident) && incident.Status == IncidentStatus.Triggered
+                && definitions.TryGetValue(state.PolicyId, out var definition) && StepOf(definition, state) is { } step)
+                await pager.TargetsAsync(step.Targets, ct);
+        await pager.LoadPeopleAsync(ct);
+    }
+
+    public async Task HandleAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct)
+    {
+        var pages = pager ?? new Pager(db, now);
+        foreach (var (state, incidentId) in items.Select(Read))
+        {
+            if (!incidents.TryGetValue(incidentId, out var incident) || !definitions.TryGetValue(state.PolicyId, out var definition))
+                continue;
+            if (state.Reescalate is { } acknowledgedAt)
+                await ReescalateAsync(db, pages, incident, definition, state, acknowledgedAt, now, ct);
+            else if (incident.Status == IncidentStatus.Triggered)
+                await FireAsync(db, incident, definition, state, now, ct, pages);
+        }
+    }
+
+    private static EscalationStep? StepOf(EscalationPolicyDefinition definition, EscalationState state)
+    {
+        var plan = EscalationPlanner.Plan(definition, state.StartedAt);
+        return state.Index < plan.Firings.Count ? definition.Steps[plan.Firings[state.Index].Step - 1] : null;
     }
 
     /// <summary>
     /// Runs the firing <paramref name="state"/> points at and schedules the next one, or removes the
-    /// escalation's item after the last (in the same commit as its pages: a crash between them and
-    /// the runner's delete would otherwise page that step again). The caller saves.
+    /// escalation's item after the last (in the same commit as its pages). The caller saves.
     /// </summary>
-    public static async Task FireAsync(MusterDb db, Incident incident, EscalationPolicyDefinition definition, EscalationState state, DateTime now, CancellationToken ct)
+    public static async Task FireAsync(MusterDb db, Incident incident, EscalationPolicyDefinition definition, EscalationState state, DateTime now, CancellationToken ct,
+        Pager? pager = null)
     {
         var key = Paging.EscalateKey(incident.Id);
         var plan = EscalationPlanner.Plan(definition, state.StartedAt);
@@ -157,7 +186,7 @@ public sealed class EscalationWork(MusterDb db, TimeProvider time, WorkSignal si
             return;
         }
         var firing = plan.Firings[state.Index];
-        await PageAsync(db, incident, definition.Steps[firing.Step - 1], firing.Step, firing.Repetition, "page", now, ct);
+        await PageAsync(db, pager ?? new Pager(db, now), incident, definition.Steps[firing.Step - 1], firing.Step, firing.Repetition, "page", now, ct);
         if (state.Index + 1 < plan.Firings.Count)
         {
             var next = plan.Firings[state.Index + 1];
@@ -170,7 +199,8 @@ public sealed class EscalationWork(MusterDb db, TimeProvider time, WorkSignal si
     }
 
     /// <summary>Acknowledged and untouched since: page the first step again, and look again later.</summary>
-    private async Task ReescalateAsync(Incident incident, EscalationPolicyDefinition definition, EscalationState state, DateTime acknowledgedAt, DateTime now, CancellationToken ct)
+    private static async Task ReescalateAsync(MusterDb db, Pager pager, Incident incident, EscalationPolicyDefinition definition, EscalationState state,
+        DateTime acknowledgedAt, DateTime now, CancellationToken ct)
     {
         if (incident.Status != IncidentStatus.Acknowledged || definition.Steps.Count == 0)
             return;
@@ -185,24 +215,22 @@ public sealed class EscalationWork(MusterDb db, TimeProvider time, WorkSignal si
         }
         else
         {
-            await PageAsync(db, incident, definition.Steps[0], 1, 0, "reescalation", now, ct);
+            await PageAsync(db, pager, incident, definition.Steps[0], 1, 0, "reescalation", now, ct);
             await db.ScheduleAsync(Paging.EscalateWork, Paging.EscalateKey(incident.Id), EscalationPlanner.ReescalateAt(definition, now)!.Value,
                 Paging.Payload(state with { Reescalate = now }), now, ct);
         }
-        await db.SaveChangesAsync(ct);
-        signal.Notify();
     }
 
-    private static async Task PageAsync(MusterDb db, Incident incident, EscalationStep step, int stepNumber, int round, string kind, DateTime now, CancellationToken ct)
+    private static async Task PageAsync(MusterDb db, Pager pager, Incident incident, EscalationStep step, int stepNumber, int round, string kind, DateTime now, CancellationToken ct)
     {
-        var targets = await OnCallLookup.TargetsAsync(db, step.Targets, now, ct);
-        var ids = targets.Select(t => t.PersonId).ToList();
-        var people = await db.People.AsNoTracking().Where(p => ids.Contains(p.Id) && p.Active).ToListAsync(ct);
-        var methods = await db.ContactMethods.AsNoTracking().Where(m => ids.Contains(m.PersonId) && m.StoppedAt == null).ToListAsync(ct);
+        var targets = await pager.TargetsAsync(step.Targets, ct);
+        await pager.LoadPeopleAsync(ct);
         var paged = new List<string>();
-        foreach (var person in people.OrderBy(p => ids.IndexOf(p.Id)))
+        foreach (var target in targets)
         {
-            var own = methods.Where(m => m.PersonId == person.Id).ToList();
+            var (person, own) = pager.Person(target.PersonId);
+            if (person is null)
+                continue;
             var rules = PersonalRules(person, own);
             foreach (var planned in NotificationPlanner.Plan(rules, now))
             {
@@ -222,4 +250,46 @@ public sealed class EscalationWork(MusterDb db, TimeProvider time, WorkSignal si
         var rules = person.NotificationRules is { } json ? JsonSerializer.Deserialize<List<NotificationRule>>(json, OnCallLookup.Json) : null;
         return rules is { Count: > 0 } ? rules : [new NotificationRule { DelayMinutes = 0, MethodIds = methods.Select(m => m.Id).ToList() }];
     }
+}
+
+/// <summary>
+/// Who escalation steps reach at one instant, looked up once for many firings: a batch asks for every
+/// step's targets first, then loads all the people named and their contact methods in two queries.
+/// </summary>
+public sealed class Pager(MusterDb db, DateTime now)
+{
+    private readonly Dictionary<string, IReadOnlyList<OnCallPerson>> targets = [];
+    private readonly Dictionary<string, (Person? Person, IReadOnlyList<ContactMethod> Methods)> people = [];
+    private readonly HashSet<string> wanted = [];
+
+    /// <summary>The people a step's targets name now; each distinct list of targets is looked up once.</summary>
+    public async Task<IReadOnlyList<OnCallPerson>> TargetsAsync(IReadOnlyList<EscalationTarget> step, CancellationToken ct)
+    {
+        var key = string.Join('|', step.Select(t => $"{t.Type}:{t.Id}"));
+        if (!targets.TryGetValue(key, out var found))
+        {
+            found = await OnCallLookup.TargetsAsync(db, step, now, ct);
+            targets[key] = found;
+            foreach (var person in found)
+                if (!people.ContainsKey(person.PersonId))
+                    wanted.Add(person.PersonId);
+        }
+        return found;
+    }
+
+    /// <summary>Loads the people asked for since the last load (active ones) and their working contact methods.</summary>
+    public async Task LoadPeopleAsync(CancellationToken ct)
+    {
+        if (wanted.Count == 0)
+            return;
+        var ids = wanted.ToList();
+        wanted.Clear();
+        var found = await db.People.AsNoTracking().Where(p => ids.Contains(p.Id) && p.Active).ToDictionaryAsync(p => p.Id, ct);
+        var methods = (await db.ContactMethods.AsNoTracking().Where(m => ids.Contains(m.PersonId) && m.StoppedAt == null).ToListAsync(ct)).ToLookup(m => m.PersonId);
+        foreach (var id in ids)
+            people[id] = (found.GetValueOrDefault(id), methods[id].ToList());
+    }
+
+    /// <summary>A person loaded by <see cref="LoadPeopleAsync"/>: null when inactive or gone.</summary>
+    public (Person? Person, IReadOnlyList<ContactMethod> Methods) Person(string id) => people.TryGetValue(id, out var found) ? found : (null, []);
 }

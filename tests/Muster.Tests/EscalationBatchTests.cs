@@ -1,0 +1,247 @@
+using System.Data.Common;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Muster.Data;
+using Muster.Domain.People;
+using Muster.Features.Notifications;
+using Muster.Infrastructure;
+using Muster.Tests.Support;
+
+namespace Muster.Tests;
+
+/// <summary>Fails every commit while <see cref="Fail"/> is set: a process that dies before its commit.</summary>
+public sealed class CommitFailure : DbTransactionInterceptor
+{
+    private volatile bool fail;
+
+    public bool Fail
+    {
+        get => fail;
+        set => fail = value;
+    }
+
+    public override ValueTask<InterceptionResult> TransactionCommittingAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result,
+        CancellationToken cancellationToken = default) =>
+        fail ? throw new InvalidOperationException("the process died before the commit") : ValueTask.FromResult(result);
+}
+
+/// <summary>Which transaction each statement that adds a notification or removes a work item ran in.</summary>
+public sealed class StatementLog : DbCommandInterceptor
+{
+    private readonly List<(object Transaction, string Sql)> statements = [];
+
+    public List<(object Transaction, string Sql)> Statements
+    {
+        get { lock (statements) return [.. statements]; }
+    }
+
+    public void Clear()
+    {
+        lock (statements)
+            statements.Clear();
+    }
+
+    private void Record(DbCommand command)
+    {
+        var sql = command.CommandText;
+        if (!sql.Contains("INSERT INTO \"Notifications\"", StringComparison.Ordinal) && !sql.Contains("DELETE FROM \"WorkItems\"", StringComparison.Ordinal))
+            return;
+        lock (statements)
+            statements.Add((command.Transaction ?? new object(), sql));
+    }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result,
+        CancellationToken cancellationToken = default)
+    {
+        Record(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result,
+        CancellationToken cancellationToken = default)
+    {
+        Record(command);
+        return ValueTask.FromResult(result);
+    }
+}
+
+/// <summary>
+/// Many escalations due at once fire in a few transactions, each removing its work items in the
+/// same commit as its pages; a commit that never happens pages nobody, and the retry pages once.
+/// </summary>
+public sealed class EscalationBatchTests : IDisposable
+{
+    private readonly CommitFailure crash = new();
+    private readonly StatementLog log = new();
+    private readonly MusterFactory app;
+
+    public EscalationBatchTests()
+    {
+        app = new MusterFactory
+        {
+            Configure = b => b.ConfigureTestServices(s => s.ConfigureDbContext<MusterDb>((_, o) => o.AddInterceptors(crash, log))),
+        };
+    }
+
+    public void Dispose() => app.Dispose();
+
+    /// <summary>
+    /// <paramref name="count"/> triggered incidents, each on its own service whose policy is
+    /// [step 1: a person with no contact method, step 2: the incident's own person, by email], in the
+    /// state step 1 leaves them: the step-2 item (the policy's last firing) due now.
+    /// </summary>
+    private async Task<List<(string IncidentId, string PersonId)>> DueAsync(int count)
+    {
+        var made = new List<(string, string)>();
+        var responder = app.Client(Role.Responder);
+        for (var i = 0; i < count; i++)
+        {
+            var serviceId = await app.ServiceAsync($"batch {i} {Guid.NewGuid():N}");
+            var response = await responder.PostJsonAsync("/api/v1/incidents", new { title = $"Reader {i} offline", serviceId });
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            made.Add(((await response.JsonAsync()).GetProperty("id").GetString()!, ""));
+        }
+        var now = app.Time.UtcNow;
+        return await app.WithDb(async db =>
+        {
+            var nobody = new Person { Email = $"nobody.{Guid.NewGuid():N}@muster.test", DisplayName = "Nobody", Role = "responder", Language = "en", CreatedAt = now };
+            db.People.Add(nobody);
+            var result = new List<(string, string)>();
+            foreach (var (incidentId, _) in made)
+            {
+                var person = new Person { Email = $"p.{Guid.NewGuid():N}@muster.test", DisplayName = $"Person {result.Count}", Role = "responder", Language = "en", CreatedAt = now };
+                db.People.Add(person);
+                db.ContactMethods.Add(new ContactMethod { PersonId = person.Id, Type = "email", Address = person.Email, CreatedAt = now });
+                var policy = new EscalationPolicy
+                {
+                    Name = $"batch {Guid.NewGuid():N}",
+                    Definition = JsonSerializer.Serialize(new
+                    {
+                        steps = new object[]
+                        {
+                            new { delayMinutes = 30, targets = new[] { new { type = "person", id = nobody.Id } } },
+                            new { delayMinutes = 30, targets = new[] { new { type = "person", id = person.Id } } },
+                        },
+                    }),
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                };
+                db.EscalationPolicies.Add(policy);
+                var serviceId = await db.Incidents.Where(x => x.Id == incidentId).Select(x => x.ServiceId).FirstAsync();
+                (await db.Services.FirstAsync(s => s.Id == serviceId)).EscalationPolicyId = policy.Id;
+                await db.ScheduleAsync(Paging.EscalateWork, Paging.EscalateKey(incidentId), now,
+                    Paging.Payload(new EscalationState(policy.Id, now.AddMinutes(-30), 1)), now);
+                result.Add((incidentId, person.Id));
+            }
+            await db.SaveChangesAsync();
+            return result;
+        });
+    }
+
+    private Task<List<Notification>> StepTwoAsync() => app.WithDb(db => db.Notifications.Where(n => n.Step == 2).ToListAsync());
+
+    private Task<int> EscalationsLeftAsync() => app.WithDb(db => db.WorkItems.CountAsync(w => w.Kind == Paging.EscalateWork));
+
+    [Fact]
+    public async Task Many_due_escalations_fire_in_one_commit_per_batch_with_exactly_one_page_each_and_a_message_due_later_is_not_kept_waiting()
+    {
+        var count = WorkRunner.BatchSize + 50;
+        var due = await DueAsync(count);
+        // A message queued after all of them: it must not wait until every escalation has run.
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        var methodId = await app.WithDb(db => db.ContactMethods.Select(m => m.Id).FirstAsync());
+        Assert.Equal(HttpStatusCode.Accepted, (await app.Client(Role.Manager).PostAsync($"/api/v1/contact-methods/{methodId}/test", null)).StatusCode);
+        var testKey = await app.WithDb(db => db.WorkItems.Where(w => w.Kind == Paging.DeliverWork).Select(w => w.Key).SingleAsync());
+
+        log.Clear();
+        await app.RunDueWorkAsync();
+
+        // Two batches (100 + 50): two transactions add the 150 pages, and each removes its
+        // escalation items in the same transaction as its pages.
+        var statements = log.Statements;
+        var paging = statements.Where(s => s.Sql.Contains("INSERT INTO \"Notifications\"", StringComparison.Ordinal))
+            .Select(s => s.Transaction).Distinct(ReferenceEqualityComparer.Instance).ToList();
+        Assert.Equal((count + WorkRunner.BatchSize - 1) / WorkRunner.BatchSize, paging.Count);
+        Assert.All(paging, t => Assert.Contains(statements, s => ReferenceEquals(s.Transaction, t) && s.Sql.Contains("DELETE FROM \"WorkItems\"", StringComparison.Ordinal)));
+        var pages = await StepTwoAsync();
+        Assert.Equal(count, pages.Count);
+        Assert.All(due, d => Assert.Single(pages, p => p.IncidentId == d.IncidentId && p.PersonId == d.PersonId));
+        Assert.All(pages, p => Assert.Equal("page", p.Kind));
+        // Each page has its delivery queued, or already tried by the other lane of the runner (no
+        // SMTP server here: failed); step 2 was the last firing, so no escalation item is left.
+        var deliveries = await app.WithDb(db => db.WorkItems.Where(w => w.Kind == Paging.DeliverWork).Select(w => w.Payload).ToListAsync());
+        Assert.All(pages, p => Assert.True(deliveries.Contains(p.Id) || p.Status == "failed", $"page {p.Id} is {p.Status} with no delivery queued"));
+        Assert.Equal(0, await EscalationsLeftAsync());
+        var paged = await app.WithDb(db => db.TimelineEntries.CountAsync(e => e.Kind == "paged" && e.From == "2"));
+        Assert.Equal(count, paged);
+        // The test message ran in the same round (it is no longer in the table, or failed and waits for a retry).
+        var test = await app.WithDb(db => db.WorkItems.AsNoTracking().FirstOrDefaultAsync(w => w.Key == testKey));
+        Assert.True(test is null || test.LastError is not null, "the test message waited behind the escalations");
+
+        // Nothing fires twice.
+        app.Time.Advance(TimeSpan.FromHours(2));
+        await app.RunDueWorkAsync();
+        Assert.Equal(count, (await StepTwoAsync()).Count);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_commit_never_happens_pages_nobody_and_its_retry_pages_each_incident_once()
+    {
+        var due = await DueAsync(5);
+
+        crash.Fail = true;
+        await app.RunDueWorkAsync();
+        crash.Fail = false;
+
+        // The pages and the removal of the items were one transaction: neither happened.
+        Assert.Empty(await StepTwoAsync());
+        var items = await app.WithDb(db => db.WorkItems.AsNoTracking().Where(w => w.Kind == Paging.EscalateWork).ToListAsync());
+        Assert.Equal(5, items.Count);
+        Assert.All(items, w => Assert.Null(w.LeaseOwner));
+        Assert.All(items, w => Assert.Contains("died before the commit", w.LastError));
+
+        app.Time.Advance(TimeSpan.FromMinutes(10));
+        await app.RunDueWorkAsync();
+        app.Time.Advance(TimeSpan.FromMinutes(10));
+        await app.RunDueWorkAsync();
+
+        var pages = await StepTwoAsync();
+        Assert.All(due, d => Assert.Single(pages, p => p.IncidentId == d.IncidentId));
+        Assert.Equal(5, pages.Count);
+        Assert.Equal(0, await EscalationsLeftAsync());
+    }
+
+    [Fact]
+    public async Task Items_leased_by_a_process_that_was_killed_run_again_at_once_after_a_restart_on_sqlite()
+    {
+        var due = await DueAsync(3);
+        // As if a process had claimed them and been killed with kill -9.
+        var now = app.Time.UtcNow;
+        await app.WithDb(db => db.WorkItems.Where(w => w.Kind == Paging.EscalateWork).ExecuteUpdateAsync(s => s
+            .SetProperty(w => w.LeaseOwner, "dead-host:4242:0")
+            .SetProperty(w => w.LeaseUntil, now + WorkRunner.Lease)));
+
+        await app.RunDueWorkAsync();
+        Assert.Empty(await StepTwoAsync());
+
+        var runner = app.Services.GetRequiredService<WorkRunner>();
+        var released = await runner.ReleaseOrphanedLeasesAsync();
+        if (TestDatabase.IsPostgres)
+        {
+            // Other live processes may share a PostgreSQL database: there the lease runs out.
+            Assert.Equal(0, released);
+            app.Time.Advance(WorkRunner.Lease + TimeSpan.FromSeconds(1));
+        }
+        else
+        {
+            Assert.Equal(3, released);
+        }
+        await app.RunDueWorkAsync();
+        var pages = await StepTwoAsync();
+        Assert.All(due, d => Assert.Single(pages, p => p.IncidentId == d.IncidentId));
+    }
+}
