@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
@@ -28,6 +29,8 @@ public static class SlackInteractions
     /// <summary>Slack's advice: refuse requests older than five minutes, so a captured one cannot be replayed later.</summary>
     private static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
 
+    private const long MaxBody = 256 * 1024;
+
     public static void MapSlackInteractions(this IEndpointRouteBuilder app) =>
         app.MapPost("/hooks/slack/{channelId}", HandleAsync)
             .AllowAnonymous().DisableAntiforgery().WithTags("Notifications")
@@ -39,6 +42,9 @@ public static class SlackInteractions
         var channel = await db.NotificationChannels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == channelId && c.Type == "slack", ct);
         if (channel is null || SecretOf(channel.Settings) is not { } secret)
             return Results.NotFound();
+        // Anyone may post here until the signature is checked, so only a press's size is read (Slack's are a few KB).
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = MaxBody;
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(ct);
         var now = time.GetUtcNow();
