@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Muster.Domain.OnCall;
@@ -69,18 +68,15 @@ public sealed class ScheduleModelTests
     }
 
     [Fact]
-    public void A_year_of_a_three_layer_schedule_resolves_in_milliseconds()
+    public void A_year_of_a_three_layer_schedule_with_fifty_overrides_resolves_into_contiguous_segments()
     {
+        // Speed is not asserted here (a timed unit test fails on a busy machine, not on slow code).
         var calendar = ChinaCalendar.ForYear(2026);
         var overrides = Enumerable.Range(0, 50)
             .Select(i => Ov(OverrideKind.Replace, Utc(2026, 1, 1).AddDays(i * 7), Utc(2026, 1, 1).AddDays(i * 7 + 2), "x", "a"))
             .ToArray();
-        ScheduleResolver.Resolve(ThreeLayers, calendar, overrides, Utc(2026, 1, 1), Utc(2026, 1, 8)); // warm up
-        var watch = Stopwatch.StartNew();
         var segments = ScheduleResolver.Resolve(ThreeLayers, calendar, overrides, Utc(2026, 1, 1), Utc(2027, 1, 1));
-        watch.Stop();
-        Assert.True(watch.ElapsedMilliseconds < 250, $"A year took {watch.ElapsedMilliseconds} ms.");
-        // Sanity: contiguous and covering the year.
+        // Contiguous and covering the year.
         Assert.Equal(Utc(2026, 1, 1), segments[0].Start);
         Assert.Equal(Utc(2027, 1, 1), segments[^1].End);
         Assert.All(segments.Zip(segments.Skip(1)), pair => Assert.Equal(pair.First.End, pair.Second.Start));
