@@ -28,6 +28,7 @@ muster_cmd = sys.argv[8:]
 pid, kill_at = int(pid), float(kill_at)
 LEAD = float(os.environ.get("ESC_LEAD", "15"))          # seconds from writing the work items to T
 DEADLINE = float(os.environ.get("ESC_DEADLINE", "420"))  # seconds after T to give up waiting
+KILLS = int(os.environ.get("ESC_KILLS", "2"))  # 0: a run without restarts, for the lateness alone
 secrets = [s.strip() for s in open(secrets_file) if s.strip()]
 N = len(secrets)
 host, port = base.split("//")[1].split(":")
@@ -164,13 +165,13 @@ cpu_restart = [0]
 current = pid
 while True:
     arrived = len({k for _, k, _, _ in receiver_lines()})
-    if not kills:
+    if not kills and KILLS > 0:
         written = scalar('SELECT count(*) FROM "Notifications" WHERE "Step" = 2')
         if written >= kill_at * N:
             current = kill_and_restart(f"escalations ({written:,} of {N:,} step-2 notifications written, {arrived:,} delivered)", current)
-    elif len(kills) == 1 and arrived >= N / 2:
+    elif len(kills) == 1 and KILLS > 1 and arrived >= N / 2:
         current = kill_and_restart(f"deliveries ({arrived:,} of {N:,} delivered)", current)
-    if len(kills) == 2 and arrived >= N:
+    if len(kills) == KILLS and arrived >= N:
         left = scalar('SELECT count(*) FROM "Notifications" WHERE "Status" = \'queued\'') + \
             scalar('SELECT count(*) FROM "WorkItems" WHERE "Kind" IN (\'escalate\', \'notify\')')
         if left == 0:
@@ -226,7 +227,7 @@ def row(name, v):
     return f"| {name} | {len(v):,} | {pct(v, 50):,.0f} | {pct(v, 90):,.0f} | {pct(v, 99):,.0f} | {max(v) if v else float('nan'):,.0f} |"
 
 
-print(f"**{N:,} incidents, step 2 due at the same instant T, kill -9 twice** (Muster on SQLite; {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; "
+print(f"**{N:,} incidents, step 2 due at the same instant T, kill -9 {'twice' if KILLS == 2 else f'{KILLS} times'}** (Muster on SQLite; {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; "
       f"load average {load_at_t} at T, {load_end} at the end). Set-up (events in, correlator done): {setup_s:.0f} s; the due items committed {T_unix - committed:.1f} s before T. "
       + " ".join(f"kill -9 during the {ph}, {at:.1f} s after T, /healthz again {ready:.1f} s later." for ph, at, ready in kills)
       + f" All done {done_s:.0f} s after T.\n")

@@ -10,7 +10,7 @@
 # until the escalation-policy API lands; everything else goes through Muster's API.
 # Tables go to bench/out/notify/.
 # Usage: bench/notify/run.sh [seconds per rate]   (default 10)
-#   RATES="20 50 100"  WARMUP=5  DBS=sqlite|both (PostgreSQL rows, fsync on)  LATENCY_WAIT=30  ESC_LEAD=15  ONLY=latency|escalate  ESC_INCIDENTS=10000  KILL_AT=0.3
+#   RATES="20 50 100"  WARMUP=5  DBS=sqlite|both (PostgreSQL rows, fsync on)  LATENCY_WAIT=30  ESC_LEAD=15  ONLY=latency|escalate  ESC_INCIDENTS=10000  KILL_AT=0.3  ESC_KILLS=2|0
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-10}

@@ -69,6 +69,25 @@ public sealed class StatementLog : DbCommandInterceptor
     }
 }
 
+/// <summary>Runs an action once, after the first query that reads escalation policies: a change made while a batch prepares.</summary>
+public sealed class AfterPolicyRead : DbCommandInterceptor
+{
+    private Func<Task>? once;
+
+    public Func<Task>? Once
+    {
+        set => once = value;
+    }
+
+    public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result,
+        CancellationToken cancellationToken = default)
+    {
+        if (command.CommandText.Contains("FROM \"EscalationPolicies\"", StringComparison.Ordinal) && Interlocked.Exchange(ref once, null) is { } action)
+            await action();
+        return result;
+    }
+}
+
 /// <summary>
 /// Many escalations due at once fire in a few transactions, each removing its work items in the
 /// same commit as its pages; a commit that never happens pages nobody, and the retry pages once.
@@ -77,13 +96,19 @@ public sealed class EscalationBatchTests : IDisposable
 {
     private readonly CommitFailure crash = new();
     private readonly StatementLog log = new();
+    private readonly AfterPolicyRead whilePreparing = new();
     private readonly MusterFactory app;
 
     public EscalationBatchTests()
     {
         app = new MusterFactory
         {
-            Configure = b => b.ConfigureTestServices(s => s.ConfigureDbContext<MusterDb>((_, o) => o.AddInterceptors(crash, log))),
+            Configure = b =>
+            {
+                // Small batches, so that a few dozen incidents make several.
+                b.UseSetting("Muster:Work:BatchSize", "40");
+                b.ConfigureTestServices(s => s.ConfigureDbContext<MusterDb>((_, o) => o.AddInterceptors(crash, log, whilePreparing)));
+            },
         };
     }
 
@@ -149,7 +174,8 @@ public sealed class EscalationBatchTests : IDisposable
     [Fact]
     public async Task Many_due_escalations_fire_in_one_commit_per_batch_with_exactly_one_page_each_and_a_message_due_later_is_not_kept_waiting()
     {
-        var count = WorkRunner.BatchSize + 50;
+        var batch = app.Services.GetRequiredService<WorkRunner>().BatchSize;
+        var count = batch + 30;
         var due = await DueAsync(count);
         // A message queued after all of them: it must not wait until every escalation has run.
         app.Time.Advance(TimeSpan.FromSeconds(1));
@@ -158,19 +184,31 @@ public sealed class EscalationBatchTests : IDisposable
         var testKey = await app.WithDb(db => db.WorkItems.Where(w => w.Kind == Paging.DeliverWork).Select(w => w.Key).SingleAsync());
 
         log.Clear();
+        var now = app.Time.UtcNow;
         await app.RunDueWorkAsync();
 
-        // Two batches (100 + 50): two transactions add the 150 pages, and each removes its
+        // Two batches (40 + 30): two transactions add the 70 pages, and each removes its
         // escalation items in the same transaction as its pages.
         var statements = log.Statements;
         var paging = statements.Where(s => s.Sql.Contains("INSERT INTO \"Notifications\"", StringComparison.Ordinal))
             .Select(s => s.Transaction).Distinct(ReferenceEqualityComparer.Instance).ToList();
-        Assert.Equal((count + WorkRunner.BatchSize - 1) / WorkRunner.BatchSize, paging.Count);
+        Assert.Equal((count + batch - 1) / batch, paging.Count);
         Assert.All(paging, t => Assert.Contains(statements, s => ReferenceEquals(s.Transaction, t) && s.Sql.Contains("DELETE FROM \"WorkItems\"", StringComparison.Ordinal)));
         var pages = await StepTwoAsync();
         Assert.Equal(count, pages.Count);
         Assert.All(due, d => Assert.Single(pages, p => p.IncidentId == d.IncidentId && p.PersonId == d.PersonId));
-        Assert.All(pages, p => Assert.Equal("page", p.Kind));
+        // Written by multi-row statements: every column as a tracked save would have written it.
+        Assert.All(pages, p =>
+        {
+            Assert.Equal("page", p.Kind);
+            Assert.Equal(0, p.Round);
+            Assert.Equal("email", p.Type);
+            Assert.NotNull(p.ContactMethodId);
+            Assert.Null(p.ChannelId);
+            Assert.Equal(now, p.CreatedAt);
+            Assert.Equal(now, p.DueAt);
+            Assert.Equal(DateTimeKind.Utc, p.DueAt.Kind);
+        });
         // Each page has its delivery queued, or already tried by the other lane of the runner (no
         // SMTP server here: failed); step 2 was the last firing, so no escalation item is left.
         var deliveries = await app.WithDb(db => db.WorkItems.Where(w => w.Kind == Paging.DeliverWork).Select(w => w.Payload).ToListAsync());
@@ -186,6 +224,37 @@ public sealed class EscalationBatchTests : IDisposable
         app.Time.Advance(TimeSpan.FromHours(2));
         await app.RunDueWorkAsync();
         Assert.Equal(count, (await StepTwoAsync()).Count);
+    }
+
+    [Fact]
+    public async Task An_incident_changed_while_its_batch_reads_runs_again_with_a_fresh_read_and_one_acknowledged_then_pages_nobody()
+    {
+        var due = await DueAsync(4);
+        var (changed, acknowledged) = (due[1].IncidentId, due[2].IncidentId);
+        whilePreparing.Once = async () =>
+        {
+            var later = app.Time.UtcNow.AddSeconds(1);
+            await app.WithDb(db => db.Incidents.Where(i => i.Id == changed).ExecuteUpdateAsync(s => s.SetProperty(i => i.UpdatedAt, later)));
+            Assert.Equal(HttpStatusCode.OK, (await app.Client(Role.Responder).PostAsync($"/api/v1/incidents/{acknowledged}/acknowledge", null)).StatusCode);
+        };
+
+        await app.RunDueWorkAsync();
+
+        // The batch read both incidents before they changed. The changed one is handed back, whole
+        // and with no error; the acknowledgement removed its incident's item, so it pages nobody.
+        var pages = await StepTwoAsync();
+        Assert.Equal(new[] { due[0].IncidentId, due[3].IncidentId }.Order(StringComparer.Ordinal), pages.Select(p => p.IncidentId).Order(StringComparer.Ordinal));
+        var left = await app.WithDb(db => db.WorkItems.AsNoTracking().SingleAsync(w => w.Kind == Paging.EscalateWork));
+        Assert.Equal(Paging.EscalateKey(changed), left.Key);
+        Assert.Null(left.LeaseOwner);
+        Assert.Null(left.LastError);
+
+        await app.RunDueWorkAsync();
+        pages = await StepTwoAsync();
+        Assert.Equal(3, pages.Count);
+        Assert.Single(pages, p => p.IncidentId == changed);
+        Assert.DoesNotContain(pages, p => p.IncidentId == acknowledged);
+        Assert.Equal(0, await EscalationsLeftAsync());
     }
 
     [Fact]

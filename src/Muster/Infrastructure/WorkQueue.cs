@@ -15,10 +15,10 @@ public interface IWorkHandler
 }
 
 /// <summary>
-/// Does many due items of one kind in one unit of work: the runner opens the transaction, hands over
-/// the items it still holds (tracked, in the unit of work it passes), and after the handler removes every
-/// item the handler did not reschedule, in the same commit as the handler's own writes. A crash
-/// therefore either keeps the items with none of their effects or removes them with all of them.
+/// Does many due items of one kind in one transaction: the runner opens it, hands over the items it
+/// still holds, and after the handler removes every item the handler did not hand back, puts the
+/// next items in their place, in the same commit as the handler's own writes. A crash therefore
+/// either keeps the items with none of their effects or removes them with all of them.
 /// </summary>
 public interface IBatchWorkHandler
 {
@@ -27,14 +27,21 @@ public interface IBatchWorkHandler
     /// <summary>
     /// Reads what the items will need, before the runner takes the write gate and opens the
     /// transaction: on SQLite every writer waits for the gate, so the less a batch holds it, the
-    /// less messages wait. What it read may change before the transaction; concurrency tokens (an
-    /// incident's) make such a batch fail and run again.
+    /// less messages wait. What it read may change before the transaction: the handler checks
+    /// what matters and hands such items back to run again.
     /// </summary>
     Task PrepareAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct);
 
-    /// <summary>Does the work of the items still held (a subset of those prepared) without saving: the runner saves and commits.</summary>
-    Task HandleAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct);
+    /// <summary>Does the work of the items still held (a subset of those prepared) in the runner's transaction.</summary>
+    Task<BatchOutcome> HandleAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct);
 }
+
+/// <summary>
+/// What a batch leaves: <paramref name="Next"/>, new items under some of the finished items' keys
+/// (the next firing of an escalation), and <paramref name="Again"/>, items to run again at once
+/// because what they read changed before the commit.
+/// </summary>
+public sealed record BatchOutcome(IReadOnlyList<WorkItem> Next, IReadOnlyList<WorkItem> Again);
 
 /// <summary>Wakes the runner when work is due soon, so it need not wait for the next poll.</summary>
 public sealed class WorkSignal : IDisposable
@@ -102,7 +109,8 @@ public static class WorkTable
 /// short and renewed while their items run, and on SQLite (one process per data directory) the
 /// leases left by a killed process are given back at start-up.
 /// </summary>
-public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, WorkSignal signal, Features.Intake.SqliteWriteGate gate, ILogger<WorkRunner> logger) : BackgroundService
+public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, WorkSignal signal, Features.Intake.SqliteWriteGate gate, IConfiguration configuration,
+    ILogger<WorkRunner> logger) : BackgroundService
 {
     /// <summary>How long a claim holds an item; renewed every <see cref="Heartbeat"/> while it runs.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
@@ -111,11 +119,12 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
     /// <summary>How many claimed items run at once.</summary>
     public const int Concurrency = 8;
 
-    /// <summary>How many items of a batch kind (escalations) share one transaction.</summary>
-    public const int BatchSize = 100;
-    private const int BatchClaim = 2 * BatchSize;
+    /// <summary>How many items of a batch kind (escalations) share one transaction (<c>Muster:Work:BatchSize</c>).</summary>
+    public int BatchSize { get; } = configuration.GetValue("Muster:Work:BatchSize", 1000);
+
     private const int SingleClaim = 100;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ShortestWait = TimeSpan.FromMilliseconds(20);
     private readonly string owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -143,7 +152,7 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
             {
                 if (await RunLaneAsync(batches, stoppingToken) > 0)
                     continue;
-                await signal.WaitAsync(Poll, stoppingToken, batches ? 1 : 0);
+                await signal.WaitAsync(await UntilNextDueAsync(batches, stoppingToken), stoppingToken, batches ? 1 : 0);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -155,6 +164,25 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
                 await Task.Delay(Poll, stoppingToken);
             }
         }
+    }
+
+    /// <summary>
+    /// How long an idle lane sleeps: until its next item falls due, and at most a poll. A step due
+    /// at an instant then starts at that instant, not at the next poll up to a second later.
+    /// </summary>
+    private async Task<TimeSpan> UntilNextDueAsync(bool batches, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
+        var kinds = scope.ServiceProvider.GetServices<IBatchWorkHandler>().Select(h => h.Kind).ToList();
+        var now = time.GetUtcNow().UtcDateTime;
+        var free = db.WorkItems.Where(w => w.LeaseUntil == null || w.LeaseUntil < now);
+        var next = await (batches ? free.Where(w => kinds.Contains(w.Kind)) : free.Where(w => !kinds.Contains(w.Kind)))
+            .OrderBy(w => w.DueAt).Select(w => (DateTime?)w.DueAt).FirstOrDefaultAsync(ct);
+        if (next is null)
+            return Poll;
+        var wait = next.Value - now;
+        return wait < ShortestWait ? ShortestWait : wait > Poll ? Poll : wait;
     }
 
     /// <summary>
@@ -204,7 +232,7 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
                 await gate.WaitAsync(ct);
             try
             {
-                claimed = await ClaimAsync(db, batchKinds, batches, batches ? BatchClaim : SingleClaim, until, now, ct);
+                claimed = await ClaimAsync(db, batchKinds, batches, batches ? 2 * BatchSize : SingleClaim, until, now, ct);
             }
             finally
             {
@@ -358,9 +386,6 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
         var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
         var handler = scope.ServiceProvider.GetServices<IBatchWorkHandler>().First(h => h.Kind == kind);
         var gated = !db.IsPostgres;
-        // Hundreds of entities are tracked by the end: look for changes once, before the save, not
-        // on every lookup of the work items the handler makes.
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
         var started = Stopwatch.GetTimestamp();
         await handler.PrepareAsync(db, items, ct);
         var prepared = Stopwatch.GetElapsedTime(started);
@@ -376,17 +401,20 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
             // process's claim skips them, and an acknowledgement that cancels one waits for it.
             await db.WorkItems.Where(w => ids.Contains(w.Id) && w.LeaseOwner == owner)
                 .ExecuteUpdateAsync(s => s.SetProperty(w => w.LeaseUntil, w => w.LeaseUntil), ct);
-            var held = await db.WorkItems.Where(w => ids.Contains(w.Id) && w.LeaseOwner == owner).ToListAsync(ct);
+            var held = await db.WorkItems.AsNoTracking().Where(w => ids.Contains(w.Id) && w.LeaseOwner == owner).ToListAsync(ct);
             done = held.Count;
             if (held.Count > 0)
             {
-                await handler.HandleAsync(db, held, ct);
-                // Rescheduling clears the lease; an item still leased is finished.
-                foreach (var item in held)
-                    if (db.Entry(item).State != EntityState.Deleted && item.LeaseOwner == owner)
-                        db.WorkItems.Remove(item);
-                db.ChangeTracker.DetectChanges();
-                await db.SaveChangesAsync(ct);
+                var outcome = await handler.HandleAsync(db, held, ct);
+                var again = outcome.Again.Select(i => i.Id).ToList();
+                var finished = held.Select(i => i.Id).Except(again).ToList();
+                await db.WorkItems.Where(w => finished.Contains(w.Id)).ExecuteDeleteAsync(ct);
+                await db.InsertManyAsync(outcome.Next, ct);
+                if (again.Count > 0)
+                    await db.WorkItems.Where(w => again.Contains(w.Id)).ExecuteUpdateAsync(s => s
+                        .SetProperty(w => w.LeaseOwner, (string?)null)
+                        .SetProperty(w => w.LeaseUntil, (DateTime?)null), ct);
+                done -= again.Count;
             }
             await transaction.CommitAsync(ct);
         }

@@ -73,21 +73,7 @@ public static class Paging
     /// </summary>
     public static Task<Notification> QueueAsync(MusterDb db, ContactMethod method, string? incidentId, string kind, DateTime dueAt, DateTime now,
         CancellationToken ct, int? step = null, int? round = null, string? subject = null, string? subjectId = null) =>
-        Add(db, new Notification
-        {
-            IncidentId = incidentId,
-            PersonId = method.PersonId,
-            ContactMethodId = method.Id,
-            ChannelId = method.ChannelId,
-            Type = method.Type,
-            Kind = kind,
-            Step = step,
-            Round = round,
-            Subject = subject,
-            SubjectId = subjectId,
-            CreatedAt = now,
-            DueAt = dueAt,
-        }, now);
+        Add(db, Message(method, incidentId, kind, dueAt, now, step, round, subject, subjectId), now);
 
     /// <summary>A post to a group channel (a robot): the matrix's channel audience, an announcement.</summary>
     public static Task<Notification> QueueAsync(MusterDb db, NotificationChannel channel, string? incidentId, string kind, DateTime dueAt, DateTime now,
@@ -105,18 +91,39 @@ public static class Paging
     private static Task<Notification> Add(MusterDb db, Notification notification, DateTime now)
     {
         db.Notifications.Add(notification);
-        // The notification is new, so its key is too: no need to look for a row to replace.
-        db.WorkItems.Add(new WorkItem { Kind = DeliverWork, Key = DeliverKey(notification.Id), DueAt = notification.DueAt, Payload = notification.Id, CreatedAt = now });
+        db.WorkItems.Add(Delivery(notification, now));
         return Task.FromResult(notification);
     }
+
+    /// <summary>The work item that sends a message. The message is new, so its key is too: no row to replace.</summary>
+    public static WorkItem Delivery(Notification notification, DateTime now) =>
+        new() { Kind = DeliverWork, Key = DeliverKey(notification.Id), DueAt = notification.DueAt, Payload = notification.Id, CreatedAt = now };
+
+    /// <summary>A message to one of a person's contact methods, not yet queued.</summary>
+    public static Notification Message(ContactMethod method, string? incidentId, string kind, DateTime dueAt, DateTime now,
+        int? step = null, int? round = null, string? subject = null, string? subjectId = null) => new()
+        {
+            IncidentId = incidentId,
+            PersonId = method.PersonId,
+            ContactMethodId = method.Id,
+            ChannelId = method.ChannelId,
+            Type = method.Type,
+            Kind = kind,
+            Step = step,
+            Round = round,
+            Subject = subject,
+            SubjectId = subjectId,
+            CreatedAt = now,
+            DueAt = dueAt,
+        };
 }
 
 /// <summary>
-/// Runs due firings of escalations, many in one transaction: finds who each step names at this
-/// instant, queues their messages by their personal rules, writes who was paged on the timeline, and
-/// schedules the next firing, until the policy (with its repeats) is exhausted or someone
-/// acknowledges. The runner removes the finished items in the same commit as the pages, so a crash
-/// cannot page a step twice.
+/// Runs due firings of escalations, a thousand in one transaction: finds who each step names at
+/// this instant, queues their messages by their personal rules, writes who was paged on the
+/// timeline, and schedules the next firing, until the policy (with its repeats) is exhausted or
+/// someone acknowledges. A batch writes its rows with multi-row statements, and the runner removes
+/// the finished items in the same commit, so a crash cannot page a step twice.
 /// </summary>
 public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
 {
@@ -124,15 +131,19 @@ public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
 
     private DateTime now;
     private Dictionary<string, Incident> incidents = [];
+    private Dictionary<string, DateTime> versions = [];
     private Dictionary<string, EscalationPolicyDefinition> definitions = [];
     private Pager? pager;
+
+    /// <summary>What running one escalation item does: its messages, and the next firing (none: the escalation is over).</summary>
+    private sealed record Outcome(IReadOnlyList<Notification> Messages, (DateTime At, EscalationState State)? Next);
 
     private static (EscalationState State, string IncidentId) Read(WorkItem item) =>
         (JsonSerializer.Deserialize<EscalationState>(item.Payload!, OnCallLookup.Json)!, item.Key[(Paging.EscalateWork.Length + 1)..]);
 
     /// <summary>
-    /// The incidents (tracked: their concurrency token catches a change made before the commit), the
-    /// policies, who every step names, and all those people and their contact methods in two queries.
+    /// The incidents (and the version of each, checked again at the commit), the policies, who every
+    /// step names, and all those people and their contact methods in two queries.
     /// </summary>
     public async Task PrepareAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct)
     {
@@ -140,7 +151,8 @@ public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
         var due = items.Select(Read).ToList();
         var incidentIds = due.Select(d => d.IncidentId).ToList();
         var policyIds = due.Select(d => d.State.PolicyId).Distinct().ToList();
-        incidents = await db.Incidents.Where(i => incidentIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+        incidents = await db.Incidents.AsNoTracking().Where(i => incidentIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+        versions = incidents.Values.ToDictionary(i => i.Id, i => i.UpdatedAt);
         definitions = (await db.EscalationPolicies.AsNoTracking().Where(p => policyIds.Contains(p.Id)).ToListAsync(ct))
             .ToDictionary(p => p.Id, OnCallLookup.Definition);
         pager = new Pager(db, now);
@@ -151,18 +163,60 @@ public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
         await pager.LoadPeopleAsync(ct);
     }
 
-    public async Task HandleAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct)
+    public async Task<BatchOutcome> HandleAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct)
     {
         var pages = pager ?? new Pager(db, now);
-        foreach (var (state, incidentId) in items.Select(Read))
+        var runs = new List<(WorkItem Item, Incident Incident, Outcome Outcome)>();
+        foreach (var item in items)
         {
+            var (state, incidentId) = Read(item);
             if (!incidents.TryGetValue(incidentId, out var incident) || !definitions.TryGetValue(state.PolicyId, out var definition))
                 continue;
-            if (state.Reescalate is { } acknowledgedAt)
-                await ReescalateAsync(db, pages, incident, definition, state, acknowledgedAt, now, ct);
-            else if (incident.Status == IncidentStatus.Triggered)
-                await FireAsync(db, incident, definition, state, now, ct, pages);
+            if (state.Reescalate is null && incident.Status != IncidentStatus.Triggered)
+                continue;
+            runs.Add((item, incident, await RunAsync(db, pages, incident, definition, state, now, ct)));
         }
+        // An incident that pages must still be as it was read. The check moves its version on, so an
+        // acknowledgement racing this commit fails its own check rather than missing these pages.
+        var unchanged = await TouchAsync(db, runs.Where(r => r.Incident.Timeline.Count > 0).Select(r => (r.Incident.Id, versions[r.Incident.Id])).ToList(), now, ct);
+        var messages = new List<Notification>();
+        var entries = new List<TimelineEntry>();
+        var next = new List<WorkItem>();
+        var again = new List<WorkItem>();
+        foreach (var (item, incident, outcome) in runs)
+        {
+            if (incident.Timeline.Count > 0 && !unchanged.Contains(incident.Id))
+            {
+                again.Add(item);
+                continue;
+            }
+            messages.AddRange(outcome.Messages);
+            entries.AddRange(incident.Timeline);
+            if (outcome.Next is { } firing)
+                next.Add(new WorkItem { Kind = Kind, Key = item.Key, DueAt = firing.At, Payload = Paging.Payload(firing.State), CreatedAt = now });
+        }
+        await db.InsertManyAsync(messages, ct);
+        await db.InsertManyAsync(messages.Select(m => Paging.Delivery(m, now)).ToList(), ct);
+        await db.InsertManyAsync(entries, ct);
+        return new BatchOutcome(next, again);
+    }
+
+    /// <summary>Moves each incident's version on where it is still the one given; returns those incidents.</summary>
+    private static async Task<HashSet<string>> TouchAsync(MusterDb db, IReadOnlyList<(string Id, DateTime Version)> read, DateTime now, CancellationToken ct)
+    {
+        var unchanged = new HashSet<string>();
+        foreach (var chunk in read.Chunk(10_000))
+        {
+            var values = string.Join(", ", chunk.Select((_, i) => $"({{{2 * i + 1}}}, {{{2 * i + 2}}})"));
+            var sql = $$"""
+                WITH v("Id", "Version") AS (VALUES {{values}})
+                UPDATE "Incidents" SET "UpdatedAt" = {0} FROM v WHERE "Incidents"."Id" = v."Id" AND "Incidents"."UpdatedAt" = v."Version"
+                RETURNING "Incidents"."Id" AS "Value"
+                """;
+            object[] parameters = [now, .. chunk.SelectMany(r => new object[] { r.Id, r.Version })];
+            unchanged.UnionWith(await db.Database.SqlQueryRaw<string>(sql, parameters).ToListAsync(ct));
+        }
+        return unchanged;
     }
 
     private static EscalationStep? StepOf(EscalationPolicyDefinition definition, EscalationState state)
@@ -172,76 +226,78 @@ public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
     }
 
     /// <summary>
-    /// Runs the firing <paramref name="state"/> points at and schedules the next one, or removes the
-    /// escalation's item after the last (in the same commit as its pages). The caller saves.
+    /// Runs the firing <paramref name="state"/> points at, in the caller's unit of work, and schedules
+    /// the next one, or removes the escalation's item after the last. The caller saves.
     /// </summary>
-    public static async Task FireAsync(MusterDb db, Incident incident, EscalationPolicyDefinition definition, EscalationState state, DateTime now, CancellationToken ct,
-        Pager? pager = null)
+    public static async Task FireAsync(MusterDb db, Incident incident, EscalationPolicyDefinition definition, EscalationState state, DateTime now, CancellationToken ct)
     {
+        var outcome = await RunAsync(db, new Pager(db, now), incident, definition, state, now, ct);
+        foreach (var message in outcome.Messages)
+        {
+            db.Notifications.Add(message);
+            db.WorkItems.Add(Paging.Delivery(message, now));
+        }
         var key = Paging.EscalateKey(incident.Id);
+        if (outcome.Next is { } next)
+            await db.ScheduleAsync(Paging.EscalateWork, key, next.At, Paging.Payload(next.State), now, ct);
+        else
+            await db.CancelAsync(key, ct);
+    }
+
+    /// <summary>One escalation item: a firing of the policy, or a look at an acknowledged incident nobody has touched.</summary>
+    private static async Task<Outcome> RunAsync(MusterDb db, Pager pager, Incident incident, EscalationPolicyDefinition definition, EscalationState state,
+        DateTime now, CancellationToken ct)
+    {
+        if (state.Reescalate is { } acknowledgedAt)
+            return await ReescalateAsync(db, pager, incident, definition, state, acknowledgedAt, now, ct);
         var plan = EscalationPlanner.Plan(definition, state.StartedAt);
         if (state.Index >= plan.Firings.Count)
-        {
-            await db.CancelAsync(key, ct);
-            return;
-        }
+            return new Outcome([], null);
         var firing = plan.Firings[state.Index];
-        await PageAsync(db, pager ?? new Pager(db, now), incident, definition.Steps[firing.Step - 1], firing.Step, firing.Repetition, "page", now, ct);
-        if (state.Index + 1 < plan.Firings.Count)
-        {
-            var next = plan.Firings[state.Index + 1];
-            await db.ScheduleAsync(Paging.EscalateWork, key, next.At < now ? now : next.At, Paging.Payload(state with { Index = state.Index + 1 }), now, ct);
-        }
-        else
-        {
-            await db.CancelAsync(key, ct);
-        }
+        var messages = await PageAsync(pager, incident, definition.Steps[firing.Step - 1], firing.Step, firing.Repetition, "page", now, ct);
+        if (state.Index + 1 >= plan.Firings.Count)
+            return new Outcome(messages, null);
+        var next = plan.Firings[state.Index + 1];
+        return new Outcome(messages, (next.At < now ? now : next.At, state with { Index = state.Index + 1 }));
     }
 
     /// <summary>Acknowledged and untouched since: page the first step again, and look again later.</summary>
-    private static async Task ReescalateAsync(MusterDb db, Pager pager, Incident incident, EscalationPolicyDefinition definition, EscalationState state,
+    private static async Task<Outcome> ReescalateAsync(MusterDb db, Pager pager, Incident incident, EscalationPolicyDefinition definition, EscalationState state,
         DateTime acknowledgedAt, DateTime now, CancellationToken ct)
     {
         if (incident.Status != IncidentStatus.Acknowledged || definition.Steps.Count == 0)
-            return;
+            return new Outcome([], null);
         var lastTouch = await db.TimelineEntries.Where(e => e.IncidentId == incident.Id && e.ActorId != null && e.At > acknowledgedAt)
             .OrderByDescending(e => e.At).Select(e => (DateTime?)e.At).FirstOrDefaultAsync(ct);
         var since = lastTouch ?? acknowledgedAt;
         if (EscalationPlanner.ReescalateAt(definition, since) is not { } due)
-            return;
+            return new Outcome([], null);
         if (due > now)
-        {
-            await db.ScheduleAsync(Paging.EscalateWork, Paging.EscalateKey(incident.Id), due, Paging.Payload(state with { Reescalate = since }), now, ct);
-        }
-        else
-        {
-            await PageAsync(db, pager, incident, definition.Steps[0], 1, 0, "reescalation", now, ct);
-            await db.ScheduleAsync(Paging.EscalateWork, Paging.EscalateKey(incident.Id), EscalationPlanner.ReescalateAt(definition, now)!.Value,
-                Paging.Payload(state with { Reescalate = now }), now, ct);
-        }
+            return new Outcome([], (due, state with { Reescalate = since }));
+        var messages = await PageAsync(pager, incident, definition.Steps[0], 1, 0, "reescalation", now, ct);
+        return new Outcome(messages, (EscalationPlanner.ReescalateAt(definition, now)!.Value, state with { Reescalate = now }));
     }
 
-    private static async Task PageAsync(MusterDb db, Pager pager, Incident incident, EscalationStep step, int stepNumber, int round, string kind, DateTime now, CancellationToken ct)
+    /// <summary>The messages to everyone a step names, by each person's rules; the incident records who was paged.</summary>
+    private static async Task<List<Notification>> PageAsync(Pager pager, Incident incident, EscalationStep step, int stepNumber, int round, string kind, DateTime now,
+        CancellationToken ct)
     {
         var targets = await pager.TargetsAsync(step.Targets, ct);
         await pager.LoadPeopleAsync(ct);
+        var messages = new List<Notification>();
         var paged = new List<string>();
         foreach (var target in targets)
         {
             var (person, own) = pager.Person(target.PersonId);
             if (person is null)
                 continue;
-            var rules = PersonalRules(person, own);
-            foreach (var planned in NotificationPlanner.Plan(rules, now))
-            {
-                var method = own.FirstOrDefault(m => m.Id == planned.MethodId);
-                if (method is null)
-                    continue;
-                await Paging.QueueAsync(db, method, incident.Id, kind, planned.At, now, ct, stepNumber, round);
-            }
+            foreach (var planned in NotificationPlanner.Plan(PersonalRules(person, own), now))
+                if (own.FirstOrDefault(m => m.Id == planned.MethodId) is { } method)
+                    messages.Add(Paging.Message(method, incident.Id, kind, planned.At, now, stepNumber, round));
             paged.Add(own.Count == 0 ? $"{person.DisplayName} (no contact method)" : person.DisplayName);
         }
         incident.RecordPaged(stepNumber, string.Join(", ", paged), now);
+        return messages;
     }
 
     /// <summary>A person's own rules; without any, every contact method at once.</summary>
