@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -29,7 +30,7 @@ public sealed class CommitFailure : DbTransactionInterceptor
         fail ? throw new InvalidOperationException("the process died before the commit") : ValueTask.FromResult(result);
 }
 
-/// <summary>Which transaction each statement that adds a notification or removes a work item ran in.</summary>
+/// <summary>Which transaction each statement EF ran on the work items ran in.</summary>
 public sealed class StatementLog : DbCommandInterceptor
 {
     private readonly List<(object Transaction, string Sql)> statements = [];
@@ -48,7 +49,7 @@ public sealed class StatementLog : DbCommandInterceptor
     private void Record(DbCommand command)
     {
         var sql = command.CommandText;
-        if (!sql.Contains("INSERT INTO \"Notifications\"", StringComparison.Ordinal) && !sql.Contains("DELETE FROM \"WorkItems\"", StringComparison.Ordinal))
+        if (!sql.Contains("\"WorkItems\"", StringComparison.Ordinal))
             return;
         lock (statements)
             statements.Add((command.Transaction ?? new object(), sql));
@@ -119,7 +120,7 @@ public sealed class EscalationBatchTests : IDisposable
     /// [step 1: a person with no contact method, step 2: the incident's own person, by email], in the
     /// state step 1 leaves them: the step-2 item (the policy's last firing) due now.
     /// </summary>
-    private async Task<List<(string IncidentId, string PersonId)>> DueAsync(int count)
+    private async Task<List<(string IncidentId, string PersonId)>> DueAsync(int count, TimeSpan dueIn = default)
     {
         var made = new List<(string, string)>();
         var responder = app.Client(Role.Responder);
@@ -158,7 +159,7 @@ public sealed class EscalationBatchTests : IDisposable
                 db.EscalationPolicies.Add(policy);
                 var serviceId = await db.Incidents.Where(x => x.Id == incidentId).Select(x => x.ServiceId).FirstAsync();
                 (await db.Services.FirstAsync(s => s.Id == serviceId)).EscalationPolicyId = policy.Id;
-                await db.ScheduleAsync(Paging.EscalateWork, Paging.EscalateKey(incidentId), now,
+                await db.ScheduleAsync(Paging.EscalateWork, Paging.EscalateKey(incidentId), now + dueIn,
                     Paging.Payload(new EscalationState(policy.Id, now.AddMinutes(-30), 1)), now);
                 result.Add((incidentId, person.Id));
             }
@@ -187,13 +188,13 @@ public sealed class EscalationBatchTests : IDisposable
         var now = app.Time.UtcNow;
         await app.RunDueWorkAsync();
 
-        // Two batches (40 + 30): two transactions add the 70 pages, and each removes its
-        // escalation items in the same transaction as its pages.
+        // Two batches (40 + 30), each one transaction that locks its items and removes them. That the
+        // pages are written in the same transaction is the next test's: a commit that fails leaves neither.
         var statements = log.Statements;
-        var paging = statements.Where(s => s.Sql.Contains("INSERT INTO \"Notifications\"", StringComparison.Ordinal))
-            .Select(s => s.Transaction).Distinct(ReferenceEqualityComparer.Instance).ToList();
-        Assert.Equal((count + batch - 1) / batch, paging.Count);
-        Assert.All(paging, t => Assert.Contains(statements, s => ReferenceEquals(s.Transaction, t) && s.Sql.Contains("DELETE FROM \"WorkItems\"", StringComparison.Ordinal)));
+        var batches = statements.Where(s => Regex.IsMatch(s.Sql, "SET \"LeaseUntil\" = \"?w\"?\\.\"LeaseUntil\"")).Select(s => s.Transaction)
+            .Distinct(ReferenceEqualityComparer.Instance).ToList();
+        Assert.Equal((count + batch - 1) / batch, batches.Count);
+        Assert.All(batches, t => Assert.Contains(statements, s => ReferenceEquals(s.Transaction, t) && s.Sql.Contains("DELETE FROM \"WorkItems\"", StringComparison.Ordinal)));
         var pages = await StepTwoAsync();
         Assert.Equal(count, pages.Count);
         Assert.All(due, d => Assert.Single(pages, p => p.IncidentId == d.IncidentId && p.PersonId == d.PersonId));
@@ -255,6 +256,48 @@ public sealed class EscalationBatchTests : IDisposable
         Assert.Single(pages, p => p.IncidentId == changed);
         Assert.DoesNotContain(pages, p => p.IncidentId == acknowledged);
         Assert.Equal(0, await EscalationsLeftAsync());
+    }
+
+    [Fact]
+    public async Task The_running_lane_reads_steps_ahead_but_fires_them_only_when_due_and_not_for_an_incident_acknowledged_meanwhile()
+    {
+        var dueIn = WorkRunner.Lookahead / 2;
+        var due = await DueAsync(3, dueIn);
+        var dueAt = app.Time.UtcNow + dueIn;
+        var runner = app.Services.GetRequiredService<WorkRunner>();
+        await runner.StartAsync(CancellationToken.None);
+        try
+        {
+            // Within the lookahead: the lane claims and reads the steps, and fires none of them yet.
+            await Until(() => app.WithDb(db => db.WorkItems.AllAsync(w => w.Kind != Paging.EscalateWork || w.LeaseOwner != null)), "the lane to claim the steps ahead");
+            Assert.Empty(await StepTwoAsync());
+            Assert.Equal(HttpStatusCode.OK, (await app.Client(Role.Responder).PostAsync($"/api/v1/incidents/{due[0].IncidentId}/acknowledge", null)).StatusCode);
+
+            app.Time.Advance(dueIn);
+            app.Services.GetRequiredService<WorkSignal>().Notify();
+            await Until(async () => (await StepTwoAsync()).Count == 2, "the two unacknowledged steps to fire");
+        }
+        finally
+        {
+            await runner.StopAsync(CancellationToken.None);
+        }
+        var pages = await StepTwoAsync();
+        Assert.DoesNotContain(pages, p => p.IncidentId == due[0].IncidentId);
+        Assert.All(due.Skip(1), d => Assert.Single(pages, p => p.IncidentId == d.IncidentId));
+        Assert.All(pages, p => Assert.True(p.CreatedAt >= dueAt, $"a step due at {dueAt:O} fired at {p.CreatedAt:O}"));
+        Assert.Equal(0, await EscalationsLeftAsync());
+    }
+
+    /// <summary>Waits for the runner's background lanes (real threads, real waits) to reach a state.</summary>
+    private static async Task Until(Func<Task<bool>> reached, string what)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if (await reached())
+                return;
+            await Task.Delay(50);
+        }
+        Assert.Fail($"Gave up waiting for {what}.");
     }
 
     [Fact]

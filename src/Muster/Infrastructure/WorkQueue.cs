@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Muster.Data;
@@ -27,10 +28,11 @@ public interface IBatchWorkHandler
     /// <summary>
     /// Reads what the items will need, before the runner takes the write gate and opens the
     /// transaction: on SQLite every writer waits for the gate, so the less a batch holds it, the
-    /// less messages wait. What it read may change before the transaction: the handler checks
+    /// less messages wait. The runner may read items up to a few seconds before <paramref name="at"/>,
+    /// the instant they run. What was read may change before the transaction: the handler checks
     /// what matters and hands such items back to run again.
     /// </summary>
-    Task PrepareAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct);
+    Task PrepareAsync(MusterDb db, IReadOnlyList<WorkItem> items, DateTime at, CancellationToken ct);
 
     /// <summary>Does the work of the items still held (a subset of those prepared) in the runner's transaction.</summary>
     Task<BatchOutcome> HandleAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct);
@@ -106,15 +108,25 @@ public static class WorkTable
 /// <summary>
 /// Claims due work items with a lease and runs their handlers. A lease that expires (the process
 /// died) is claimed again; on PostgreSQL, SKIP LOCKED divides the rows among processes. Leases are
-/// short and renewed while their items run, and on SQLite (one process per data directory) the
-/// leases left by a killed process are given back at start-up.
+/// short and renewed while this process holds their items, and on SQLite (one process per data
+/// directory) the leases left by a killed process are given back at start-up.
 /// </summary>
 public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, WorkSignal signal, Features.Intake.SqliteWriteGate gate, IConfiguration configuration,
     ILogger<WorkRunner> logger) : BackgroundService
 {
-    /// <summary>How long a claim holds an item; renewed every <see cref="Heartbeat"/> while it runs.</summary>
+    /// <summary>How long a claim holds an item; renewed every <see cref="Heartbeat"/> while this process holds it.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How far ahead the escalation lane claims and reads its items: ten thousand steps due at one
+    /// instant are read before it, and only written at it. A change to a schedule in the last
+    /// seconds before a step fires is therefore not seen; a change to the incident is.
+    /// </summary>
+    public static readonly TimeSpan Lookahead = TimeSpan.FromSeconds(10);
+
+    /// <summary>Items whose due instants lie this close together are written in one batch, at the last of them.</summary>
+    private static readonly TimeSpan BatchSpan = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How many claimed items run at once.</summary>
     public const int Concurrency = 8;
@@ -126,6 +138,9 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ShortestWait = TimeSpan.FromMilliseconds(20);
     private readonly string owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    /// <summary>The items this process holds now, whose leases the heartbeat renews.</summary>
+    private readonly ConcurrentDictionary<long, byte> holding = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -141,18 +156,18 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
         }
         // Two lanes that do not wait for each other: escalations in batches, and everything else
         // (messages above all), so that neither queues behind the other.
-        await Task.WhenAll(LaneAsync(batches: true, stoppingToken), LaneAsync(batches: false, stoppingToken));
+        await Task.WhenAll(BatchLaneAsync(stoppingToken), SingleLaneAsync(stoppingToken), HeartbeatAsync(stoppingToken));
     }
 
-    private async Task LaneAsync(bool batches, CancellationToken stoppingToken)
+    private async Task SingleLaneAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (await RunLaneAsync(batches, stoppingToken) > 0)
+                if (await RunLaneAsync(batches: false, stoppingToken) > 0)
                     continue;
-                await signal.WaitAsync(await UntilNextDueAsync(batches, stoppingToken), stoppingToken, batches ? 1 : 0);
+                await signal.WaitAsync(await UntilNextDueAsync(batches: false, TimeSpan.Zero, stoppingToken), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -167,10 +182,73 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
     }
 
     /// <summary>
-    /// How long an idle lane sleeps: until its next item falls due, and at most a poll. A step due
-    /// at an instant then starts at that instant, not at the next poll up to a second later.
+    /// The escalation lane: claims what falls due within <see cref="Lookahead"/>, reads it at once,
+    /// and writes each batch at its due instant, so that at that instant only the writes remain.
     /// </summary>
-    private async Task<TimeSpan> UntilNextDueAsync(bool batches, CancellationToken ct)
+    private async Task BatchLaneAsync(CancellationToken stoppingToken)
+    {
+        var waiting = new List<ReadBatch>();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    var claimed = await ClaimLaneAsync(batches: true, Lookahead, stoppingToken);
+                    foreach (var (kind, items) in Batches(claimed))
+                    {
+                        try
+                        {
+                            waiting.Add(await ReadBatchAsync(kind, items, stoppingToken));
+                        }
+                        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                        {
+                            await FailedAsync(items, e);
+                        }
+                    }
+                    var now = time.GetUtcNow().UtcDateTime;
+                    var due = waiting.Where(b => b.DueAt <= now).ToList();
+                    foreach (var batch in due)
+                    {
+                        waiting.Remove(batch);
+                        await RunBatchAsync(batch.Kind, batch.Items, stoppingToken, batch);
+                    }
+                    if (claimed.Count > 0 || due.Count > 0)
+                        continue;
+                    var wait = await UntilNextDueAsync(batches: true, Lookahead, stoppingToken);
+                    if (waiting.Count > 0 && waiting.Min(b => b.DueAt) - now is var untilWritten && untilWritten < wait)
+                        wait = untilWritten < ShortestWait ? TimeSpan.Zero : untilWritten;
+                    await signal.WaitAsync(wait, stoppingToken, lane: 1);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    logger.LogError(e, "The work runner failed; it tries again in {Seconds} s.", Poll.TotalSeconds);
+                    await Task.Delay(Poll, stoppingToken);
+                }
+            }
+        }
+        finally
+        {
+            // Batches read and never written: their items run again at once after a restart (SQLite)
+            // or when their leases run out (PostgreSQL).
+            foreach (var batch in waiting)
+            {
+                Release(batch.Items);
+                await batch.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// How long an idle lane sleeps: until its next unclaimed item comes within <paramref name="ahead"/>
+    /// of falling due, and at most a poll. A step due at an instant then starts at that instant, not
+    /// at the next poll up to a second later.
+    /// </summary>
+    private async Task<TimeSpan> UntilNextDueAsync(bool batches, TimeSpan ahead, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
@@ -181,7 +259,7 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
             .OrderBy(w => w.DueAt).Select(w => (DateTime?)w.DueAt).FirstOrDefaultAsync(ct);
         if (next is null)
             return Poll;
-        var wait = next.Value - now;
+        var wait = next.Value - ahead - now;
         return wait < ShortestWait ? ShortestWait : wait > Poll ? Poll : wait;
     }
 
@@ -219,38 +297,13 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
     /// </summary>
     private async Task<int> RunLaneAsync(bool batches, CancellationToken ct)
     {
-        List<WorkItem> claimed;
-        var now = time.GetUtcNow().UtcDateTime;
-        var until = now + Lease;
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
-            var batchKinds = scope.ServiceProvider.GetServices<IBatchWorkHandler>().Select(h => h.Kind).ToList();
-            if (batches && batchKinds.Count == 0)
-                return 0;
-            if (!db.IsPostgres)
-                await gate.WaitAsync(ct);
-            try
-            {
-                claimed = await ClaimAsync(db, batchKinds, batches, batches ? 2 * BatchSize : SingleClaim, until, now, ct);
-            }
-            finally
-            {
-                if (!db.IsPostgres)
-                    gate.Release();
-            }
-        }
-        if (claimed.Count == 0)
-            return 0;
-        using var running = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var heartbeat = HeartbeatAsync(running.Token);
+        var claimed = await ClaimLaneAsync(batches, TimeSpan.Zero, ct);
         try
         {
             if (batches)
             {
-                foreach (var kind in claimed.GroupBy(i => i.Kind))
-                    foreach (var chunk in kind.Chunk(BatchSize))
-                        await RunBatchAsync(kind.Key, chunk, ct);
+                foreach (var (kind, items) in Batches(claimed))
+                    await RunBatchAsync(kind, items, ct);
             }
             else
             {
@@ -263,32 +316,83 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
         }
         finally
         {
-            await running.CancelAsync();
-            await heartbeat;
+            Release(claimed);
         }
         return claimed.Count;
     }
 
-    private async Task<List<WorkItem>> ClaimAsync(MusterDb db, List<string> kinds, bool batch, int limit, DateTime until, DateTime now, CancellationToken ct)
+    /// <summary>Claims items of one lane due within <paramref name="ahead"/> from now; this process holds them until <see cref="Release"/>.</summary>
+    private async Task<List<WorkItem>> ClaimLaneAsync(bool batches, TimeSpan ahead, CancellationToken ct)
     {
-        var parameters = new List<object> { owner, until, now };
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
+        var batchKinds = scope.ServiceProvider.GetServices<IBatchWorkHandler>().Select(h => h.Kind).ToList();
+        if (batches && batchKinds.Count == 0)
+            return [];
+        var now = time.GetUtcNow().UtcDateTime;
+        if (!db.IsPostgres)
+            await gate.WaitAsync(ct);
+        List<WorkItem> claimed;
+        try
+        {
+            claimed = await ClaimAsync(db, batchKinds, batches, batches ? 2 * BatchSize : SingleClaim, now + ahead + Lease, now + ahead, now, ct);
+        }
+        finally
+        {
+            if (!db.IsPostgres)
+                gate.Release();
+        }
+        foreach (var item in claimed)
+            holding[item.Id] = 0;
+        return claimed;
+    }
+
+    private void Release(IEnumerable<WorkItem> items)
+    {
+        foreach (var item in items)
+            holding.TryRemove(item.Id, out _);
+    }
+
+    /// <summary>The claimed items by kind, in batches of at most <see cref="BatchSize"/> whose due instants lie within <see cref="BatchSpan"/>.</summary>
+    private IEnumerable<(string Kind, List<WorkItem> Items)> Batches(IEnumerable<WorkItem> claimed)
+    {
+        foreach (var kind in claimed.GroupBy(i => i.Kind))
+        {
+            var batch = new List<WorkItem>();
+            foreach (var item in kind.OrderBy(i => i.DueAt))
+            {
+                if (batch.Count == BatchSize || (batch.Count > 0 && item.DueAt - batch[0].DueAt > BatchSpan))
+                {
+                    yield return (kind.Key, batch);
+                    batch = [];
+                }
+                batch.Add(item);
+            }
+            if (batch.Count > 0)
+                yield return (kind.Key, batch);
+        }
+    }
+
+    private async Task<List<WorkItem>> ClaimAsync(MusterDb db, List<string> kinds, bool batch, int limit, DateTime until, DateTime dueBy, DateTime now, CancellationToken ct)
+    {
+        var parameters = new List<object> { owner, until, dueBy, now };
         var kindFilter = "";
         if (kinds.Count > 0)
         {
-            var names = string.Join(", ", kinds.Select((_, i) => $"{{{i + 3}}}"));
+            var names = string.Join(", ", kinds.Select((_, i) => $"{{{i + 4}}}"));
             kindFilter = $"AND \"Kind\" {(batch ? "" : "NOT ")}IN ({names})";
             parameters.AddRange(kinds);
         }
         var sql = $$"""
             UPDATE "WorkItems" SET "LeaseOwner" = {0}, "LeaseUntil" = {1}, "Attempts" = "Attempts" + 1
-            WHERE "Id" IN (SELECT "Id" FROM "WorkItems" WHERE "DueAt" <= {2} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {2}) {{kindFilter}}
+            WHERE "Id" IN (SELECT "Id" FROM "WorkItems" WHERE "DueAt" <= {2} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {3}) {{kindFilter}}
                    ORDER BY "DueAt" LIMIT {{limit}}{{(db.IsPostgres ? " FOR UPDATE SKIP LOCKED" : "")}})
             RETURNING *
             """;
         return await db.WorkItems.FromSqlRaw(sql, [.. parameters]).AsNoTracking().ToListAsync(ct);
     }
 
-    /// <summary>Renews this process's leases while its items run, so that a lease can be short.</summary>
+    /// <summary>Renews the leases of the items this process holds, so that a lease can be short.</summary>
     private async Task HeartbeatAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
@@ -296,6 +400,9 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
             try
             {
                 await Task.Delay(Heartbeat, ct);
+                var ids = holding.Keys.ToList();
+                if (ids.Count == 0)
+                    continue;
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
                 var until = time.GetUtcNow().UtcDateTime + Lease;
@@ -303,7 +410,8 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
                     await gate.WaitAsync(ct);
                 try
                 {
-                    await db.WorkItems.Where(w => w.LeaseOwner == owner).ExecuteUpdateAsync(s => s.SetProperty(w => w.LeaseUntil, until), ct);
+                    await db.WorkItems.Where(w => ids.Contains(w.Id) && w.LeaseOwner == owner && w.LeaseUntil < until)
+                        .ExecuteUpdateAsync(s => s.SetProperty(w => w.LeaseUntil, until), ct);
                 }
                 finally
                 {
@@ -356,16 +464,51 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
     }
 
     /// <summary>
-    /// Runs many items of a batch kind in one transaction: the rows still leased to this process are
-    /// locked and loaded, the handler does their work, and every item it did not reschedule is
-    /// removed in the same commit. When the batch fails, each item runs alone, so one bad item
-    /// fails (and backs off) by itself.
+    /// A batch of items read by its handler and waiting to be written: its unit of work stays open
+    /// until then, so that the handler keeps what it read.
     /// </summary>
-    private async Task RunBatchAsync(string kind, IReadOnlyList<WorkItem> items, CancellationToken ct)
+    private sealed class ReadBatch(string kind, List<WorkItem> items, AsyncServiceScope scope, IBatchWorkHandler handler, TimeSpan reading) : IAsyncDisposable
+    {
+        public string Kind => kind;
+        public List<WorkItem> Items => items;
+        public DateTime DueAt { get; } = items.Max(i => i.DueAt);
+        public MusterDb Db => scope.ServiceProvider.GetRequiredService<MusterDb>();
+        public IBatchWorkHandler Handler => handler;
+        public TimeSpan Reading => reading;
+
+        public ValueTask DisposeAsync() => scope.DisposeAsync();
+    }
+
+    private async Task<ReadBatch> ReadBatchAsync(string kind, List<WorkItem> items, CancellationToken ct)
+    {
+        var scope = scopes.CreateAsyncScope();
+        try
+        {
+            var handler = scope.ServiceProvider.GetServices<IBatchWorkHandler>().First(h => h.Kind == kind);
+            var started = Stopwatch.GetTimestamp();
+            var now = time.GetUtcNow().UtcDateTime;
+            var at = items.Max(i => i.DueAt);
+            await handler.PrepareAsync(scope.ServiceProvider.GetRequiredService<MusterDb>(), items, at > now ? at : now, ct);
+            return new ReadBatch(kind, items, scope, handler, Stopwatch.GetElapsedTime(started));
+        }
+        catch
+        {
+            await scope.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs many items of a batch kind in one transaction (read ahead in <paramref name="read"/>, or
+    /// now). When the batch fails, each item runs alone, so one bad item fails (and backs off) by itself.
+    /// </summary>
+    private async Task RunBatchAsync(string kind, List<WorkItem> items, CancellationToken ct, ReadBatch? read = null)
     {
         try
         {
-            await RunBatchOnceAsync(kind, items, ct);
+            await using var batch = read ?? await ReadBatchAsync(kind, items, ct);
+            read = null;
+            await WriteBatchAsync(batch, ct);
         }
         catch (Exception e) when (items.Count > 1 && (e is not OperationCanceledException || !ct.IsCancellationRequested))
         {
@@ -375,28 +518,33 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            await RetryLaterAsync(scope.ServiceProvider.GetRequiredService<MusterDb>(), items[0], e);
+            await FailedAsync(items, e);
+        }
+        finally
+        {
+            if (read is not null)
+                await read.DisposeAsync();
         }
     }
 
-    private async Task RunBatchOnceAsync(string kind, IReadOnlyList<WorkItem> items, CancellationToken ct)
+    /// <summary>
+    /// The rows still leased to this process are locked and loaded, the handler does their work, and
+    /// every item it did not hand back is removed and its successor written, in the same commit.
+    /// </summary>
+    private async Task WriteBatchAsync(ReadBatch batch, CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
-        var handler = scope.ServiceProvider.GetServices<IBatchWorkHandler>().First(h => h.Kind == kind);
+        var db = batch.Db;
         var gated = !db.IsPostgres;
         var started = Stopwatch.GetTimestamp();
-        await handler.PrepareAsync(db, items, ct);
-        var prepared = Stopwatch.GetElapsedTime(started);
         int done;
         if (gated)
             await gate.WaitAsync(ct);
+        var waited = Stopwatch.GetElapsedTime(started);
         db.HoldsWriteGate = gated;
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var ids = items.Select(i => i.Id).ToList();
+            var ids = batch.Items.Select(i => i.Id).ToList();
             // Locks the rows still leased to this process until the commit: on PostgreSQL another
             // process's claim skips them, and an acknowledgement that cancels one waits for it.
             await db.WorkItems.Where(w => ids.Contains(w.Id) && w.LeaseOwner == owner)
@@ -405,7 +553,7 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
             done = held.Count;
             if (held.Count > 0)
             {
-                var outcome = await handler.HandleAsync(db, held, ct);
+                var outcome = await batch.Handler.HandleAsync(db, held, ct);
                 var again = outcome.Again.Select(i => i.Id).ToList();
                 var finished = held.Select(i => i.Id).Except(again).ToList();
                 await db.WorkItems.Where(w => finished.Contains(w.Id)).ExecuteDeleteAsync(ct);
@@ -424,18 +572,32 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
             if (gated)
                 gate.Release();
         }
+        Release(batch.Items);
         for (var i = 0; i < done; i++)
-            MusterMetrics.WorkDone(kind);
-        logger.LogInformation("Ran {Count} {Kind} work items in one transaction in {Ms:F0} ms ({Prepare:F0} ms of reads before it).", done, kind,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, prepared.TotalMilliseconds);
+            MusterMetrics.WorkDone(batch.Kind);
+        var late = time.GetUtcNow().UtcDateTime - batch.DueAt;
+        logger.LogInformation("Ran {Count} {Kind} work items in one transaction: {Late:F0} ms after the last was due, written in {Ms:F0} ms of which {Waited:F0} ms waiting for the write gate ({Read:F0} ms of reads before).",
+            done, batch.Kind, late.TotalMilliseconds, Stopwatch.GetElapsedTime(started).TotalMilliseconds, waited.TotalMilliseconds, batch.Reading.TotalMilliseconds);
         if (done > 0)
             signal.Notify();
+    }
+
+    private async Task FailedAsync(IReadOnlyList<WorkItem> items, Exception e)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
+        foreach (var item in items)
+            await RetryLaterAsync(db, item, e);
+        Release(items);
     }
 
     private async Task RetryLaterAsync(MusterDb db, WorkItem item, Exception e)
     {
         MusterMetrics.WorkFailed(item.Kind);
+        // An item read ahead that fails is not retried before it was due.
         var retryAt = time.GetUtcNow().UtcDateTime + Backoff(item.Attempts);
+        if (retryAt < item.DueAt)
+            retryAt = item.DueAt;
         logger.LogWarning(e, "Work {Kind} {Key} failed (attempt {Attempt}); retrying at {RetryAt:O}.", item.Kind, item.Key, item.Attempts, retryAt);
         if (!db.IsPostgres)
             await gate.WaitAsync(CancellationToken.None);

@@ -143,11 +143,11 @@ public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
 
     /// <summary>
     /// The incidents (and the version of each, checked again at the commit), the policies, who every
-    /// step names, and all those people and their contact methods in two queries.
+    /// step names at <paramref name="at"/>, and all those people and their contact methods in two queries.
     /// </summary>
-    public async Task PrepareAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct)
+    public async Task PrepareAsync(MusterDb db, IReadOnlyList<WorkItem> items, DateTime at, CancellationToken ct)
     {
-        now = time.GetUtcNow().UtcDateTime;
+        now = at;
         var due = items.Select(Read).ToList();
         var incidentIds = due.Select(d => d.IncidentId).ToList();
         var policyIds = due.Select(d => d.State.PolicyId).Distinct().ToList();
@@ -166,6 +166,7 @@ public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
     public async Task<BatchOutcome> HandleAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct)
     {
         var pages = pager ?? new Pager(db, now);
+        now = time.GetUtcNow().UtcDateTime;
         var runs = new List<(WorkItem Item, Incident Incident, Outcome Outcome)>();
         foreach (var item in items)
         {
@@ -204,6 +205,12 @@ public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
     /// <summary>Moves each incident's version on where it is still the one given; returns those incidents.</summary>
     private static async Task<HashSet<string>> TouchAsync(MusterDb db, IReadOnlyList<(string Id, DateTime Version)> read, DateTime now, CancellationToken ct)
     {
+        if (!db.IsPostgres)
+        {
+            var changed = await db.ExecuteEachAsync("""UPDATE "Incidents" SET "UpdatedAt" = @p0 WHERE "Id" = @p1 AND "UpdatedAt" = @p2""",
+                read.Select(r => new object?[] { now, r.Id, r.Version }), ct);
+            return read.Where((_, i) => changed[i] == 1).Select(r => r.Id).ToHashSet();
+        }
         var unchanged = new HashSet<string>();
         foreach (var chunk in read.Chunk(10_000))
         {
