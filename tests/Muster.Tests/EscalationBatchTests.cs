@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -191,7 +190,7 @@ public sealed class EscalationBatchTests : IDisposable
         // Two batches (40 + 30), each one transaction that locks its items and removes them. That the
         // pages are written in the same transaction is the next test's: a commit that fails leaves neither.
         var statements = log.Statements;
-        var batches = statements.Where(s => Regex.IsMatch(s.Sql, "SET \"LeaseUntil\" = \"?w\"?\\.\"LeaseUntil\"")).Select(s => s.Transaction)
+        var batches = statements.Where(s => s.Sql.Contains("SET \"LeaseUntil\" = \"LeaseUntil\"", StringComparison.Ordinal)).Select(s => s.Transaction)
             .Distinct(ReferenceEqualityComparer.Instance).ToList();
         Assert.Equal((count + batch - 1) / batch, batches.Count);
         Assert.All(batches, t => Assert.Contains(statements, s => ReferenceEquals(s.Transaction, t) && s.Sql.Contains("DELETE FROM \"WorkItems\"", StringComparison.Ordinal)));

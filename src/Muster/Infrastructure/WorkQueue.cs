@@ -139,6 +139,9 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
     private static readonly TimeSpan ShortestWait = TimeSpan.FromMilliseconds(20);
     private readonly string owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
+    /// <summary>Escalation batches due and not yet written: while there are any, the other lane claims nothing new.</summary>
+    private int batchesDue;
+
     /// <summary>The items this process holds now, whose leases the heartbeat renews.</summary>
     private readonly ConcurrentDictionary<long, byte> holding = new();
 
@@ -165,6 +168,13 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
         {
             try
             {
+                // Ten thousand steps due at once take about a second to write on two cores; messages
+                // sent meanwhile would slow that second, and wait less than it for their turn.
+                if (Volatile.Read(ref batchesDue) > 0)
+                {
+                    await Task.Delay(ShortestWait, stoppingToken);
+                    continue;
+                }
                 if (await RunLaneAsync(batches: false, stoppingToken) > 0)
                     continue;
                 await signal.WaitAsync(await UntilNextDueAsync(batches: false, TimeSpan.Zero, stoppingToken), stoppingToken);
@@ -208,10 +218,18 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
                     }
                     var now = time.GetUtcNow().UtcDateTime;
                     var due = waiting.Where(b => b.DueAt <= now).ToList();
+                    Interlocked.Add(ref batchesDue, due.Count);
                     foreach (var batch in due)
                     {
                         waiting.Remove(batch);
-                        await RunBatchAsync(batch.Kind, batch.Items, stoppingToken, batch);
+                        try
+                        {
+                            await RunBatchAsync(batch.Kind, batch.Items, stoppingToken, batch);
+                        }
+                        finally
+                        {
+                            Interlocked.Decrement(ref batchesDue);
+                        }
                     }
                     if (claimed.Count > 0 || due.Count > 0)
                         continue;
@@ -544,12 +562,9 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var ids = batch.Items.Select(i => i.Id).ToList();
-            // Locks the rows still leased to this process until the commit: on PostgreSQL another
-            // process's claim skips them, and an acknowledgement that cancels one waits for it.
-            await db.WorkItems.Where(w => ids.Contains(w.Id) && w.LeaseOwner == owner)
-                .ExecuteUpdateAsync(s => s.SetProperty(w => w.LeaseUntil, w => w.LeaseUntil), ct);
-            var held = await db.WorkItems.AsNoTracking().Where(w => ids.Contains(w.Id) && w.LeaseOwner == owner).ToListAsync(ct);
+            // Locks the rows still leased to this process until the commit, and reads them: on
+            // PostgreSQL another process's claim skips them, and an acknowledgement that cancels one waits for it.
+            var held = await HoldAsync(db, batch.Items, ct);
             done = held.Count;
             if (held.Count > 0)
             {
@@ -580,6 +595,17 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
             done, batch.Kind, late.TotalMilliseconds, Stopwatch.GetElapsedTime(started).TotalMilliseconds, waited.TotalMilliseconds, batch.Reading.TotalMilliseconds);
         if (done > 0)
             signal.Notify();
+    }
+
+    private async Task<List<WorkItem>> HoldAsync(MusterDb db, IReadOnlyList<WorkItem> items, CancellationToken ct)
+    {
+        var ids = items.Select(i => i.Id).ToArray();
+        // One parameter for the ids: SQLite binds each parameter by a search of its name.
+        var sql = db.IsPostgres
+            ? """UPDATE "WorkItems" SET "LeaseUntil" = "LeaseUntil" WHERE "LeaseOwner" = {0} AND "Id" = ANY({1}) RETURNING *"""
+            : """UPDATE "WorkItems" SET "LeaseUntil" = "LeaseUntil" WHERE "LeaseOwner" = {0} AND "Id" IN (SELECT "value" FROM json_each({1})) RETURNING *""";
+        object list = db.IsPostgres ? ids : $"[{string.Join(',', ids)}]";
+        return await db.WorkItems.FromSqlRaw(sql, owner, list).AsNoTracking().ToListAsync(ct);
     }
 
     private async Task FailedAsync(IReadOnlyList<WorkItem> items, Exception e)

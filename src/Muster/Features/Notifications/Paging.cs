@@ -207,9 +207,13 @@ public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
     {
         if (!db.IsPostgres)
         {
-            var changed = await db.ExecuteEachAsync("""UPDATE "Incidents" SET "UpdatedAt" = @p0 WHERE "Id" = @p1 AND "UpdatedAt" = @p2""",
-                read.Select(r => new object?[] { now, r.Id, r.Version }), ct);
-            return read.Where((_, i) => changed[i] == 1).Select(r => r.Id).ToHashSet();
+            // The runner's transaction has written already, so it holds SQLite's one write lock:
+            // no writer can come between reading the versions and moving them on.
+            var ids = read.Select(r => r.Id).ToList();
+            var current = await db.Incidents.Where(i => ids.Contains(i.Id)).Select(i => new { i.Id, i.UpdatedAt }).ToDictionaryAsync(i => i.Id, i => i.UpdatedAt, ct);
+            var same = read.Where(r => current.TryGetValue(r.Id, out var version) && version == r.Version).Select(r => r.Id).ToList();
+            await db.Incidents.Where(i => same.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.UpdatedAt, now), ct);
+            return [.. same];
         }
         var unchanged = new HashSet<string>();
         foreach (var chunk in read.Chunk(10_000))
