@@ -1,5 +1,6 @@
 """N incidents whose step 2 falls due at the same instant; kill -9 twice part-way; exactly once afterwards.
-Usage: escalate.py <base url> <secrets file> <receiver log> <sqlite db> <server pid> <kill at fraction> <server log> <muster command...>
+Usage: escalate.py <base url> <secrets file> <receiver log> <database> <server pid> <kill at fraction> <server log> <muster command...>
+<database> is the SQLite file, or postgresql:<libpq connection string> (read with $PGBIN/psql).
 1. One trigger event per slot (POST /v2/enqueue, 16 connections): N new incidents, on services with
    no policy yet, so nothing pages (setup.py escalate).
 2. When the correlator has made all N, `setup.py due` attaches the policies and writes every
@@ -35,14 +36,29 @@ host, port = base.split("//")[1].split(":")
 t_start = time.time()
 
 
-def db():
-    c = sqlite3.connect(db_path, timeout=30)
-    return c
+PG = db_path.startswith("postgresql:")
 
 
-def scalar(sql, *args):
-    with db() as c:
-        return c.execute(sql, args).fetchone()[0]
+def rows(sql):
+    """Every row of a query, as tuples (strings on PostgreSQL, where NULL reads as '')."""
+    if PG:
+        out = subprocess.run([os.path.join(os.environ["PGBIN"], "psql"), db_path[len("postgresql:"):], "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                             capture_output=True, text=True, check=True).stdout
+        return [tuple(line.split("\t")) for line in out.splitlines()]
+    with sqlite3.connect(db_path, timeout=30) as c:
+        return c.execute(sql).fetchall()
+
+
+def scalar(sql):
+    return int(rows(sql)[0][0])
+
+
+def script(sql):
+    if PG:
+        subprocess.run([os.path.join(os.environ["PGBIN"], "psql"), db_path[len("postgresql:"):], "-q", "-v", "ON_ERROR_STOP=1"], input=sql, text=True, check=True)
+    else:
+        with sqlite3.connect(db_path, timeout=30) as c:
+            c.executescript(sql)
 
 
 def ticks(p):
@@ -108,13 +124,13 @@ setup_s = time.time() - t_start
 T = datetime.now(timezone.utc) + timedelta(seconds=LEAD)
 T_text = T.strftime("%Y-%m-%d %H:%M:%S.%f") + "0"
 T_unix = T.timestamp()
-sql = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "setup.py"), "sqlite", "due", T_text], capture_output=True, text=True, check=True).stdout
-with db() as c:
-    c.executescript(sql)
+sql = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "setup.py"), "postgres" if PG else "sqlite", "due", T_text],
+                     capture_output=True, text=True, check=True).stdout
+script(sql)
 committed = time.time()
 if committed > T_unix:
     log(f"the due items were committed {committed - T_unix:.1f} s AFTER T: raise ESC_LEAD; lateness below includes it")
-due = scalar('SELECT count(*) FROM "WorkItems" WHERE "Kind" = \'escalate\' AND "DueAt" = ?', T_text)
+due = scalar(f'SELECT count(*) FROM "WorkItems" WHERE "Kind" = \'escalate\' AND "DueAt" = \'{T_text}{"+00" if PG else ""}\'')
 log(f"{made} incidents in {setup_s:.0f} s; {due} step-2 work items due at {T_text} UTC, committed {T_unix - committed:.1f} s before it")
 while time.time() < T_unix:
     time.sleep(0.05)
@@ -192,21 +208,26 @@ killed_at = T_unix + kills[0][1] if kills else None
 load_end = " ".join(open("/proc/loadavg").read().split()[:3])
 
 # 4. Counts.
-with db() as c:
-    token_of = dict(c.execute('SELECT a."IncidentId", a."DedupKey" FROM "Alerts" a JOIN "Services" s ON s."Id" = a."ServiceId" WHERE s."Name" LIKE \'nb-svc-%\''))
-    rows = c.execute('SELECT "Id", "IncidentId", "Status", "SentAt", "Attempts", "CreatedAt" FROM "Notifications" WHERE "Step" = 2').fetchall()
-per_incident = Counter(r[1] for r in rows)
-status = Counter(r[2] for r in rows)
+token_of = dict(rows('SELECT a."IncidentId", a."DedupKey" FROM "Alerts" a JOIN "Services" s ON s."Id" = a."ServiceId" WHERE s."Name" LIKE \'nb-svc-%\''))
+pages = rows('SELECT "Id", "IncidentId", "Status", "SentAt", "Attempts", "CreatedAt" FROM "Notifications" WHERE "Step" = 2')
+per_incident = Counter(r[1] for r in pages)
+status = Counter(r[2] for r in pages)
 incident_ids = set(token_of)
 db_counts = Counter(per_incident.get(i, 0) for i in incident_ids)
 
 
 def parse(t):
-    return datetime.strptime(t[:26].ljust(26, "0"), "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=timezone.utc).timestamp() if t else None
+    """A UTC time as SQLite (2026-12-07 16:34:35.9436310) or PostgreSQL (… 16:34:35.943631+00, or no fraction) writes it."""
+    if not t:
+        return None
+    t = t.split("+")[0]
+    if "." not in t:
+        t += ".0"
+    return datetime.strptime(t[:26].ljust(26, "0"), "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=timezone.utc).timestamp()
 
 
-fired_late = sorted((parse(r[5]) - T_unix) * 1000 for r in rows if r[5])
-db_late = sorted((parse(r[3]) - T_unix) * 1000 for r in rows if r[3])
+fired_late = sorted((parse(r[5]) - T_unix) * 1000 for r in pages if r[5])
+db_late = sorted((parse(r[3]) - T_unix) * 1000 for r in pages if r[3])
 recv = list(receiver_lines())
 first = {}
 keys = defaultdict(list)
@@ -230,7 +251,7 @@ def row(name, v):
     return f"| {name} | {len(v):,} | {pct(v, 50):,.0f} | {pct(v, 90):,.0f} | {pct(v, 99):,.0f} | {max(v) if v else float('nan'):,.0f} |"
 
 
-print(f"**{N:,} incidents, step 2 due at the same instant T, kill -9 {'twice' if KILLS == 2 else f'{KILLS} times'}** (Muster on SQLite; {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; "
+print(f"**{N:,} incidents, step 2 due at the same instant T, kill -9 {'twice' if KILLS == 2 else f'{KILLS} times'}** (Muster on {'PostgreSQL' if PG else 'SQLite'}; {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; "
       f"load average {load_at_t} at T, {load_end} at the end). Set-up (events in, correlator done): {setup_s:.0f} s; the due items committed {T_unix - committed:.1f} s before T. "
       + " ".join(f"kill -9 during the {ph}, {at:.1f} s after T, /healthz again {ready:.1f} s later." for ph, at, ready in kills)
       + f" All done {done_s:.0f} s after T.\n")

@@ -5,12 +5,12 @@
 #     and Muster (SQLite; PostgreSQL with DBS=both), each started fresh for every rate (latency.py).
 #  2. escalation: ESC_INCIDENTS incidents whose step 2 falls due at the same instant; lateness of
 #     every step-2 notification, with a kill -9 of Muster during the escalations and another during the deliveries, each restarted at once; then exactly-once
-#     checks in the database and at the receiver (escalate.py). SQLite.
+#     checks in the database and at the receiver (escalate.py). SQLite, or PostgreSQL with ESC_DB=postgres.
 # The on-call set-up (people, contact methods, policies, services) is written as SQL by setup.py
 # until the escalation-policy API lands; everything else goes through Muster's API.
 # Tables go to bench/out/notify/.
 # Usage: bench/notify/run.sh [seconds per rate]   (default 10)
-#   RATES="20 50 100"  WARMUP=5  DBS=sqlite|both (PostgreSQL rows, fsync on)  LATENCY_WAIT=30  ESC_LEAD=15  ONLY=latency|escalate  ESC_INCIDENTS=10000  KILL_AT=0.3  ESC_KILLS=2|0
+#   RATES="20 50 100"  WARMUP=5  DBS=sqlite|both (PostgreSQL rows, fsync on)  LATENCY_WAIT=30  ESC_LEAD=15  ONLY=latency|escalate  ESC_INCIDENTS=10000  KILL_AT=0.3  ESC_KILLS=2|0  ESC_DB=sqlite|postgres
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-10}
@@ -133,12 +133,20 @@ if [[ ${ONLY:-latency} == latency ]]; then
 fi
 
 if [[ ${ONLY:-escalate} == escalate ]]; then
-  label=esc-sqlite
-  sqlite_target "$label"
+  if [[ ${ESC_DB:-sqlite} == postgres ]]; then
+    label=esc-postgres
+    pg_target "$label"
+    DATABASE="postgresql:host=127.0.0.1 port=$PGPORT user=postgres dbname=nb_${label//-/_}"
+    export PGBIN
+  else
+    label=esc-sqlite
+    sqlite_target "$label"
+    DATABASE=$TMP/muster-$label/data/muster.db
+  fi
   start_receiver "$TMP/recv-$label.log"
   start_muster "$label" "$ESC_INCIDENTS" escalate "${DB_ARGS[@]}"
-  echo "== escalation: $ESC_INCIDENTS incidents, kill -9 at $KILL_AT; $(date -u '+%Y-%m-%d %H:%M UTC'); $(versions)" >&2
-  python3 bench/notify/escalate.py "http://127.0.0.1:$PORT_MUSTER" "$SECRETS" "$TMP/recv-$label.log" "$TMP/muster-$label/data/muster.db" \
+  echo "== escalation: $ESC_INCIDENTS incidents on ${ESC_DB:-sqlite}, kill -9 at $KILL_AT; $(date -u '+%Y-%m-%d %H:%M UTC'); $(versions)" >&2
+  python3 bench/notify/escalate.py "http://127.0.0.1:$PORT_MUSTER" "$SECRETS" "$TMP/recv-$label.log" "$DATABASE" \
     "$SERVER" "$KILL_AT" "$TMP/muster-$label/log" "${MUSTER[@]}" --urls http://127.0.0.1:$PORT_MUSTER "${DB_ARGS[@]}" | tee "$OUT/escalate.md"
   stop "$SERVER"; stop "$RECEIVER"
 fi
