@@ -198,6 +198,7 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
     private async Task BatchLaneAsync(CancellationToken stoppingToken)
     {
         var waiting = new List<ReadBatch>();
+        int? writers = null;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -219,18 +220,20 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
                     var now = time.GetUtcNow().UtcDateTime;
                     var due = waiting.Where(b => b.DueAt <= now).ToList();
                     Interlocked.Add(ref batchesDue, due.Count);
-                    foreach (var batch in due)
-                    {
-                        waiting.Remove(batch);
-                        try
+                    waiting.RemoveAll(due.Contains);
+                    // SQLite has one writer; PostgreSQL writes batches side by side.
+                    await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = writers ??= await WritersAsync(), CancellationToken = stoppingToken },
+                        async (batch, token) =>
                         {
-                            await RunBatchAsync(batch.Kind, batch.Items, stoppingToken, batch);
-                        }
-                        finally
-                        {
-                            Interlocked.Decrement(ref batchesDue);
-                        }
-                    }
+                            try
+                            {
+                                await RunBatchAsync(batch.Kind, batch.Items, token, batch);
+                            }
+                            finally
+                            {
+                                Interlocked.Decrement(ref batchesDue);
+                            }
+                        });
                     if (claimed.Count > 0 || due.Count > 0)
                         continue;
                     var wait = await UntilNextDueAsync(batches: true, Lookahead, stoppingToken);
@@ -259,6 +262,12 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
                 await batch.DisposeAsync();
             }
         }
+    }
+
+    private async Task<int> WritersAsync()
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return scope.ServiceProvider.GetRequiredService<MusterDb>().IsPostgres ? Math.Max(2, Environment.ProcessorCount) : 1;
     }
 
     /// <summary>
