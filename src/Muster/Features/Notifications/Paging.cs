@@ -122,7 +122,7 @@ public static class Paging
 /// Runs due firings of escalations, a thousand in one transaction: finds who each step names at
 /// this instant, queues their messages by their personal rules, writes who was paged on the
 /// timeline, and schedules the next firing, until the policy (with its repeats) is exhausted or
-/// someone acknowledges. A batch writes its rows with multi-row statements, and the runner removes
+/// someone acknowledges. A batch writes its rows with bulk statements (BulkWrites), and the runner removes
 /// the finished items in the same commit, so a crash cannot page a step twice.
 /// </summary>
 public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
