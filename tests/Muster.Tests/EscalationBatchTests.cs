@@ -299,6 +299,20 @@ public sealed class EscalationBatchTests : IDisposable
         Assert.Fail($"Gave up waiting for {what}.");
     }
 
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    [InlineData(10_000, true)]
+    [InlineData(10_001, false)]
+    public void A_batch_size_out_of_range_stops_the_start_naming_the_setting(int size, bool valid)
+    {
+        var problems = new MusterOptions { Work = new WorkOptions { BatchSize = size } }.Problems().ToList();
+        if (valid)
+            Assert.Empty(problems);
+        else
+            Assert.Contains(problems, p => p.StartsWith("Muster__Work__BatchSize is", StringComparison.Ordinal) && p.Contains("such as 1000", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_batch_whose_commit_never_happens_pages_nobody_and_its_retry_pages_each_incident_once()
     {

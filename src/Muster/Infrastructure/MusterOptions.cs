@@ -18,6 +18,8 @@ public sealed class MusterOptions
 
     public DatabaseOptions Database { get; set; } = new();
 
+    public WorkOptions Work { get; set; } = new();
+
     /// <summary>Serve Prometheus text at /metrics without a key.</summary>
     public bool MetricsEnabled { get; set; } = true;
 
@@ -48,6 +50,8 @@ public sealed class MusterOptions
             yield return $"Muster__KnownProxies contains '{proxy}', which is not an IP address such as 10.0.0.5.";
         if (ReportRetentionDays < 1)
             yield return $"Muster__ReportRetentionDays is {ReportRetentionDays}; use a number of days of at least 1, such as 30.";
+        if (Work.BatchSize is < 1 or > 10_000)
+            yield return $"Muster__Work__BatchSize is {Work.BatchSize}; use a number of escalations per transaction from 1 to 10000, such as 1000.";
         if (PublicUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
             yield return $"Muster__PublicUrl '{url}' is not an absolute URL such as 'https://muster.example.com'.";
     }
@@ -57,4 +61,10 @@ public sealed class DatabaseOptions
 {
     public string Provider { get; set; } = DatabaseSetup.Sqlite;
     public string? ConnectionString { get; set; }
+}
+
+public sealed class WorkOptions
+{
+    /// <summary>How many escalations due together share one transaction.</summary>
+    public int BatchSize { get; set; } = 1000;
 }

@@ -111,8 +111,8 @@ public static class WorkTable
 /// short and renewed while this process holds their items, and on SQLite (one process per data
 /// directory) the leases left by a killed process are given back at start-up.
 /// </summary>
-public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, WorkSignal signal, Features.Intake.SqliteWriteGate gate, IConfiguration configuration,
-    ILogger<WorkRunner> logger) : BackgroundService
+public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, WorkSignal signal, Features.Intake.SqliteWriteGate gate,
+    Microsoft.Extensions.Options.IOptions<MusterOptions> options, ILogger<WorkRunner> logger) : BackgroundService
 {
     /// <summary>How long a claim holds an item; renewed every <see cref="Heartbeat"/> while this process holds it.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
@@ -132,7 +132,7 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
     public const int Concurrency = 8;
 
     /// <summary>How many items of a batch kind (escalations) share one transaction (<c>Muster:Work:BatchSize</c>).</summary>
-    public int BatchSize { get; } = configuration.GetValue("Muster:Work:BatchSize", 1000);
+    public int BatchSize { get; } = options.Value.Work.BatchSize;
 
     private const int SingleClaim = 100;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
