@@ -11,8 +11,8 @@ namespace Muster.Data;
 /// Writes for work that touches thousands of rows in one transaction (10,000 escalations due at
 /// once), where a tracked SaveChanges costs a statement and its bookkeeping per row. The columns
 /// and value conversions come from the EF model, so the rows are the ones SaveChanges would write.
-/// Each database gets the shape it writes fastest (docs/decisions/0017-escalations-read-ahead-and-written-in-bulk.md): on SQLite
-/// one prepared statement run once per row, on PostgreSQL multi-row statements.
+/// Each database gets the shape it writes fastest: on SQLite one prepared statement run once per
+/// row, on PostgreSQL multi-row statements (docs/decisions/0017-escalations-read-ahead-and-written-in-bulk.md).
 /// </summary>
 public static class BulkWrites
 {

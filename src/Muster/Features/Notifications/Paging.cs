@@ -90,9 +90,15 @@ public static class Paging
 
     private static Task<Notification> Add(MusterDb db, Notification notification, DateTime now)
     {
+        Enqueue(db, notification, now);
+        return Task.FromResult(notification);
+    }
+
+    /// <summary>Adds a message built by <see cref="Message"/> and its delivery to the caller's unit of work.</summary>
+    public static void Enqueue(MusterDb db, Notification notification, DateTime now)
+    {
         db.Notifications.Add(notification);
         db.WorkItems.Add(Delivery(notification, now));
-        return Task.FromResult(notification);
     }
 
     /// <summary>The work item that sends a message. The message is new, so its key is too: no row to replace.</summary>
@@ -244,10 +250,7 @@ public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
     {
         var outcome = await RunAsync(db, new Pager(db, now), incident, definition, state, now, ct);
         foreach (var message in outcome.Messages)
-        {
-            db.Notifications.Add(message);
-            db.WorkItems.Add(Paging.Delivery(message, now));
-        }
+            Paging.Enqueue(db, message, now);
         var key = Paging.EscalateKey(incident.Id);
         if (outcome.Next is { } next)
             await db.ScheduleAsync(Paging.EscalateWork, key, next.At, Paging.Payload(next.State), now, ct);
