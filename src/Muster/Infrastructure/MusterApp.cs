@@ -106,6 +106,8 @@ public static class MusterApp
         services.AddSingleton<SqliteGatedSaves>();
         services.AddSingleton<Correlator>();
         services.AddHostedService(sp => sp.GetRequiredService<Correlator>());
+        services.AddSingleton<IntakeJournal>();
+        services.AddSingleton<IntakeIntegrations>();
         services.AddSingleton<IntakeWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<IntakeWriter>());
 

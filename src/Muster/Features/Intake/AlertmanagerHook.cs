@@ -11,20 +11,20 @@ public static class AlertmanagerHook
 {
     public static void MapAlertmanagerHook(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/hooks/alertmanager/{secret}", (string secret, HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct) =>
-                ReceiveAsync("alertmanager", secret, request, db, writer, time, ct))
+        app.MapPost("/hooks/alertmanager/{secret}", (string secret, HttpRequest request, IntakeIntegrations integrations, IntakeWriter writer, TimeProvider time, CancellationToken ct) =>
+                ReceiveAsync("alertmanager", secret, request, integrations, writer, time, ct))
             .AllowAnonymous().WithTags("Intake")
             .WithSummary("Alertmanager webhook_configs: firing alerts trigger, resolved ones resolve.");
         // Grafana's alerting webhook sends the same alert list (labels, annotations, status, fingerprint).
-        app.MapPost("/hooks/grafana/{secret}", (string secret, HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct) =>
-                ReceiveAsync("grafana", secret, request, db, writer, time, ct))
+        app.MapPost("/hooks/grafana/{secret}", (string secret, HttpRequest request, IntakeIntegrations integrations, IntakeWriter writer, TimeProvider time, CancellationToken ct) =>
+                ReceiveAsync("grafana", secret, request, integrations, writer, time, ct))
             .AllowAnonymous().WithTags("Intake")
             .WithSummary("Grafana alerting webhook contact point: firing alerts trigger, resolved ones resolve.");
     }
 
-    private static async Task<IResult> ReceiveAsync(string type, string secret, HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ReceiveAsync(string type, string secret, HttpRequest request, IntakeIntegrations integrations, IntakeWriter writer, TimeProvider time, CancellationToken ct)
     {
-        var integration = await IntakeGate.FindAsync(db, secret, type, ct);
+        var integration = await integrations.FindAsync(secret, type, ct);
         if (integration is null)
             return TypedResults.NotFound();
         var (body, error) = await IntakeGate.ReadJsonAsync(request, ct);

@@ -12,7 +12,8 @@ namespace Muster.Features.Intake;
 /// is the same alert; a new alert joins the open incident of its service with the same group key
 /// (an alert name) declared within the window, or declares one.
 /// </summary>
-public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, SqliteWriteGate gate, WorkSignal work, ILogger<Correlator> logger) : BackgroundService
+public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, SqliteWriteGate gate, WorkSignal work, IntakeJournal journal,
+    ILogger<Correlator> logger) : BackgroundService
 {
     public static readonly TimeSpan GroupWindow = TimeSpan.FromMinutes(30);
 
@@ -30,6 +31,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
     public override void Dispose()
     {
         signal.Dispose();
+        turn.Dispose();
         base.Dispose();
     }
 
@@ -54,8 +56,32 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
         }
     }
 
-    /// <summary>Processes the events waiting in the inbox; returns how many.</summary>
+    /// <summary>Processes the events waiting in the inbox and the journal; returns how many.</summary>
     public async Task<int> CorrelateAsync(CancellationToken ct = default)
+    {
+        // One pass at a time in this process: the journal's cursor is this process's own, and a pass
+        // started beside another (a test, a second wake-up) would read the same events again.
+        await turn.WaitAsync(ct);
+        try
+        {
+            var done = await CorrelateInboxAsync(ct);
+            if (journal.Enabled)
+                done += await CorrelateJournalAsync(ct);
+            return done;
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim turn = new(1, 1);
+
+    /// <summary>
+    /// Events written to <c>AlertEvents</c> in the main database: all of them on PostgreSQL, and on
+    /// SQLite those that are one commit with a change of their own (a report, a heartbeat's expiry).
+    /// </summary>
+    private async Task<int> CorrelateInboxAsync(CancellationToken ct)
     {
         List<long> ids;
         await using (var scope = scopes.CreateAsyncScope())
@@ -69,7 +95,8 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
             int applied;
             try
             {
-                applied = await ProcessAsync(batch, ct);
+                applied = await ProcessAsync(async (db, ct) =>
+                    await db.AlertEvents.Where(e => batch.Contains(e.Id) && e.ProcessedAt == null).OrderBy(e => e.Id).ToListAsync(ct), null, ct) ? batch.Length : 0;
             }
             catch (Exception e) when (batch.Length > 1 && e is not OperationCanceledException)
             {
@@ -78,7 +105,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
                 logger.LogWarning(e, "A batch of {Count} events failed; processing them one at a time.", batch.Length);
                 applied = 0;
                 foreach (var id in batch)
-                    applied += await ProcessAsync([id], ct);
+                    applied += await ProcessAsync(async (db, ct) => await db.AlertEvents.Where(e => e.Id == id && e.ProcessedAt == null).ToListAsync(ct), null, ct) ? 1 : 0;
             }
             done += applied;
             if (applied < batch.Length)
@@ -87,10 +114,84 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
         return done;
     }
 
+    private long? cursor;
+
+    /// <summary>
+    /// Events in the intake journal after the cursor, in batches; each batch moves the cursor in the
+    /// same commit as its alerts and incidents, so a crash repeats none and loses none.
+    /// </summary>
+    private async Task<int> CorrelateJournalAsync(CancellationToken ct)
+    {
+        if (cursor is null)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
+            var stored = await db.Settings.AsNoTracking().Where(s => s.Key == IntakeJournal.CursorKey).Select(s => s.Value).FirstOrDefaultAsync(ct);
+            var at = long.TryParse(stored, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
+            if (at > journal.LastSeq())
+            {
+                logger.LogWarning("The intake journal {Path} is newer than the database's cursor ({Cursor}): reading it from its start.", journal.Path, at);
+                at = 0;
+            }
+            cursor = at;
+            journal.Done(at);
+        }
+        var done = 0;
+        for (var round = 0; round < 8; round++)
+        {
+            var events = journal.Read(cursor.Value, JournalBatchSize);
+            if (events.Count == 0)
+                break;
+            int applied;
+            try
+            {
+                applied = await ProcessJournalAsync(events, ct);
+            }
+            catch (Exception e) when (events.Count > 1 && e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "A batch of {Count} events failed; processing them one at a time.", events.Count);
+                applied = 0;
+                foreach (var one in events)
+                {
+                    if (await ProcessJournalAsync([one], ct) == 0)
+                        break;
+                    applied++;
+                }
+            }
+            done += applied;
+            if (applied < events.Count)
+                break;
+        }
+        return done;
+    }
+
+    private async Task<int> ProcessJournalAsync(IReadOnlyList<(long Seq, AlertEvent Event)> events, CancellationToken ct)
+    {
+        var last = events[^1].Seq;
+        var applied = await ProcessAsync((_, _) => Task.FromResult(events.Select(e => e.Event).ToList()), async (db, ct) =>
+        {
+            var setting = await db.Settings.FirstOrDefaultAsync(s => s.Key == IntakeJournal.CursorKey, ct);
+            if (setting is null)
+                db.Settings.Add(new Setting { Key = IntakeJournal.CursorKey, Value = last.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            else
+                setting.Value = last.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }, ct);
+        if (!applied)
+            return 0;
+        cursor = last;
+        journal.Done(last);
+        return events.Count;
+    }
+
     /// <summary>How many events share one transaction: one disk sync for the lot, not one each.</summary>
     public const int BatchSize = 100;
 
-    private async Task<int> ProcessAsync(IReadOnlyList<long> eventIds, CancellationToken ct)
+    /// <summary>Journal events per transaction: under a flood the correlator reads what piled up while it worked.</summary>
+    public const int JournalBatchSize = 250;
+
+    /// <summary>Applies the events loaded in one transaction; false when another process holds the correlator's lock.</summary>
+    private async Task<bool> ProcessAsync(Func<MusterDb, CancellationToken, Task<List<AlertEvent>>> load, Func<MusterDb, CancellationToken, Task>? beforeSave,
+        CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
@@ -107,21 +208,23 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             // One correlator at a time across processes keeps events in order.
             if (db.IsPostgres && !await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock(7262002) AS \"Value\"").SingleAsync(ct))
-                return 0;
-            var events = await db.AlertEvents.Where(e => eventIds.Contains(e.Id) && e.ProcessedAt == null).OrderBy(e => e.Id).ToListAsync(ct);
+                return false;
+            var events = await load(db, ct);
             var batch = new Batch(db, scope.ServiceProvider.GetRequiredService<IncidentActions>(), scope.ServiceProvider.GetRequiredService<PlanCatalog>(),
                 time.GetUtcNow().UtcDateTime);
             await batch.LoadAsync(events, ct);
             foreach (var e in events)
                 await batch.ApplyAsync(e, ct);
             await batch.SyncClocksAsync(ct);
+            if (beforeSave is not null)
+                await beforeSave(db, ct);
             // One save for the batch: the batch keeps in memory what later events need to see.
             db.ChangeTracker.DetectChanges();
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             // New incidents page at once: wake the work runner rather than leave it to its poll.
             work.Notify();
-            return eventIds.Count;
+            return true;
         }
         finally
         {
@@ -130,11 +233,6 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
         }
     }
 
-    /// <summary>
-    /// One batch of events in one transaction and one save. What the events in the batch change
-    /// (alerts, incidents, storms, counts) is kept here, because the database sees none of it
-    /// until the batch is saved; every lookup asks this state first and the database once.
-    /// </summary>
     private sealed class Batch(MusterDb db, IncidentActions actions, PlanCatalog plans, DateTime now)
     {
         private readonly Dictionary<string, Integration> integrations = [];

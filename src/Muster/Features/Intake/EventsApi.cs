@@ -22,7 +22,7 @@ public static class EventsApi
             .WithSummary("The same as /v2/enqueue.");
     }
 
-    private static async Task<IResult> EnqueueAsync(HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> EnqueueAsync(HttpRequest request, IntakeIntegrations integrations, IntakeWriter writer, TimeProvider time, CancellationToken ct)
     {
         if (request.ContentLength > MaxBody)
             return Invalid(StatusCodes.Status413PayloadTooLarge, "Event object is too large", $"The body is larger than {MaxBody / 1024} KiB.");
@@ -68,7 +68,7 @@ public static class EventsApi
         if (errors.Count > 0)
             return Invalid(StatusCodes.Status400BadRequest, "Event object is invalid", [.. errors]);
 
-        var integration = await IntakeGate.FindAsync(db, routingKey, "events", ct);
+        var integration = await integrations.FindAsync(routingKey, "events", ct);
         if (integration is null)
             return Invalid(StatusCodes.Status404NotFound, "Not found", "The routing key is unknown or disabled.");
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Muster.Data;
 
 namespace Muster.Features.Intake;
@@ -9,12 +8,6 @@ namespace Muster.Features.Intake;
 public static class IntakeGate
 {
     public const int RetryAfterSeconds = 1;
-
-    /// <summary>The enabled integration of this type with this secret; null says nothing more to the sender.</summary>
-    public static Task<Integration?> FindAsync(MusterDb db, string? secret, string type, CancellationToken ct) =>
-        string.IsNullOrEmpty(secret)
-            ? Task.FromResult<Integration?>(null)
-            : db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Secret == secret && i.Enabled && i.Type == type, ct);
 
     /// <summary>The body as JSON, or why it is not; each endpoint answers in its own product's shape.</summary>
     public static async Task<(JsonElement Body, string? Error)> ReadJsonAsync(HttpRequest request, CancellationToken ct)

@@ -7,9 +7,11 @@ namespace Muster.Features.Intake;
 /// <summary>
 /// Group commit: every intake request hands its events to this one writer, which commits what has
 /// queued up in a single transaction and only then lets the requests answer 2xx. The queue is
-/// bounded: when it is full the request gets 429 at once instead of everyone slowing down.
+/// bounded: when it is full the request gets 429 at once instead of everyone slowing down. On
+/// SQLite the commit goes to the <see cref="IntakeJournal"/>, a file no other writer touches; on
+/// PostgreSQL to <c>AlertEvents</c>.
 /// </summary>
-public sealed class IntakeWriter(IServiceScopeFactory scopes, Correlator correlator, SqliteWriteGate gate, ILogger<IntakeWriter> logger) : BackgroundService
+public sealed class IntakeWriter(IServiceScopeFactory scopes, IntakeJournal journal, Correlator correlator, ILogger<IntakeWriter> logger) : BackgroundService
 {
     private const int MaxBatch = 1_000;
 
@@ -28,72 +30,106 @@ public sealed class IntakeWriter(IServiceScopeFactory scopes, Correlator correla
         return queue.Writer.TryWrite(pending) ? pending.Committed.Task : null;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!journal.Enabled)
+            return RunAsync(stoppingToken);
+        // SQLite writes block while the disk syncs: a thread of its own, not one of the pool's.
+        var done = new TaskCompletionSource();
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                RunJournal(stoppingToken);
+                done.TrySetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        })
+        { IsBackground = true, Name = "muster intake writer" };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void RunJournal(CancellationToken stoppingToken)
+    {
+        var batch = new List<Pending>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (!queue.Reader.TryPeek(out _))
+            {
+                journal.Tidy();
+                var wait = queue.Reader.WaitToReadAsync(stoppingToken).AsTask();
+                if (!wait.Wait(TimeSpan.FromSeconds(1), stoppingToken))
+                    continue;
+                if (!wait.Result)
+                    return;
+            }
+            var count = Drain(batch);
+            try
+            {
+                journal.Append(batch.SelectMany(p => p.Events));
+                Committed(batch, count);
+            }
+            catch (Exception e)
+            {
+                Failed(batch, count, e);
+            }
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         var batch = new List<Pending>();
         while (await queue.Reader.WaitToReadAsync(stoppingToken))
         {
-            batch.Clear();
-            var count = 0;
-            while (count < MaxBatch && queue.Reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-                count += pending.Events.Count;
-            }
+            var count = Drain(batch);
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
                 db.ChangeTracker.AutoDetectChangesEnabled = false;
                 db.AlertEvents.AddRange(batch.SelectMany(p => p.Events));
-                var gated = !db.IsPostgres;
-                if (gated)
-                    await gate.WaitAsync(CancellationToken.None);
-                db.HoldsWriteGate = gated;
-                try
-                {
-                    await db.SaveChangesAsync(CancellationToken.None);
-                }
-                finally
-                {
-                    if (gated)
-                        gate.Release();
-                }
-                foreach (var pending in batch)
-                    pending.Committed.TrySetResult();
-                MusterMetrics.EventsAccepted(count);
-                correlator.Notify();
+                await db.SaveChangesAsync(CancellationToken.None);
+                Committed(batch, count);
             }
             catch (Exception e)
             {
-                logger.LogError(e, "Could not commit {Count} intake events; their senders are told to retry.", count);
-                foreach (var pending in batch)
-                    pending.Committed.TrySetException(e);
+                Failed(batch, count, e);
             }
         }
     }
-}
 
-/// <summary>
-/// SQLite has one writer at a time. The intake writer and the correlator queue here for it instead
-/// of meeting at SQLite's lock, where the loser polls in the busy handler with sleeps of up to
-/// 100 ms: under load that left intake commits sleeping most of the time. Other writers still rely
-/// on busy_timeout. Not used on PostgreSQL, whose row locks do not block these inserts.
-/// </summary>
-/// <summary>
-/// One SQLite writer at a time within the process, queued in memory: SQLite allows one writer, and
-/// a writer that finds the file locked sleeps in its busy handler (up to 100 ms a try) instead of
-/// being handed the lock the moment it is free. Every save on SQLite passes through it.
-/// </summary>
-public sealed class SqliteWriteGate : IDisposable
-{
-    private readonly SemaphoreSlim gate = new(1, 1);
+    private int Drain(List<Pending> batch)
+    {
+        batch.Clear();
+        var count = 0;
+        while (count < MaxBatch && queue.Reader.TryRead(out var pending))
+        {
+            batch.Add(pending);
+            count += pending.Events.Count;
+        }
+        return count;
+    }
 
-    public Task WaitAsync(CancellationToken ct) => gate.WaitAsync(ct);
+    private void Committed(List<Pending> batch, int count)
+    {
+        foreach (var pending in batch)
+            pending.Committed.TrySetResult();
+        MusterMetrics.EventsAccepted(count);
+        correlator.Notify();
+    }
 
-    public void Wait() => gate.Wait();
-
-    public void Release() => gate.Release();
-
-    public void Dispose() => gate.Dispose();
+    private void Failed(List<Pending> batch, int count, Exception e)
+    {
+        logger.LogError(e, "Could not commit {Count} intake events; their senders are told to retry.", count);
+        foreach (var pending in batch)
+            pending.Committed.TrySetException(e);
+    }
 }

@@ -36,8 +36,9 @@ public static class IntegrationEndpoints
             .WithSummary("Create an integration: {type: events|prometheus|alertmanager|grafana|zabbix|heartbeat, name, intervalSeconds?, graceSeconds?}.");
         foreach (var verb in Changes)
         {
-            api.MapPost($"/integrations/{{id}}/{verb}", async (string id, ClaimsPrincipal user, MusterDb db, IConfiguration configuration, TimeProvider time, CancellationToken ct) =>
-                    TypedResults.Ok(View(await ChangeAsync(db, id, verb, user, time.GetUtcNow().UtcDateTime, ct), configuration)))
+            api.MapPost($"/integrations/{{id}}/{verb}", async (string id, ClaimsPrincipal user, MusterDb db, IntakeIntegrations known, IConfiguration configuration,
+                    TimeProvider time, CancellationToken ct) =>
+                    TypedResults.Ok(View(await ChangeAsync(db, known, id, verb, user, time.GetUtcNow().UtcDateTime, ct), configuration)))
                 .RequireAuthorization(Policies.Manager).WithSummary($"{verb[..1].ToUpperInvariant()}{verb[1..]} an integration.");
         }
     }
@@ -45,7 +46,8 @@ public static class IntegrationEndpoints
     /// <summary>What a manager may do to an integration: turn it off or on, or give it a new secret.</summary>
     public static readonly IReadOnlyList<string> Changes = ["disable", "enable", "rotate"];
 
-    public static async Task<Integration> ChangeAsync(MusterDb db, string id, string verb, ClaimsPrincipal? user, DateTime now, CancellationToken ct = default)
+    public static async Task<Integration> ChangeAsync(MusterDb db, IntakeIntegrations known, string id, string verb, ClaimsPrincipal? user, DateTime now,
+        CancellationToken ct = default)
     {
         var integration = await db.Integrations.FindAsync([id], ct) ?? throw RequestException.NotFound("integration", id);
         var before = new { integration.Enabled };
@@ -58,6 +60,7 @@ public static class IntegrationEndpoints
         }
         db.Record(user, $"integration.{verb}", "integration", integration.Id, before, new { integration.Enabled, rotated = verb == "rotate" }, now);
         await db.SaveChangesAsync(ct);
+        known.Forget();
         return integration;
     }
 

@@ -23,10 +23,10 @@ public static class PrometheusApi
             .WithSummary("Alertmanager API v2 alerts, as Prometheus sends them; authenticated by a prometheus integration's secret.");
     }
 
-    private static async Task<IResult> ReceiveAsync(HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ReceiveAsync(HttpRequest request, IntakeIntegrations integrations, IntakeWriter writer, TimeProvider time, CancellationToken ct)
     {
         var secret = Secret(request.Headers.Authorization.ToString());
-        var integration = await IntakeGate.FindAsync(db, secret, "prometheus", ct);
+        var integration = await integrations.FindAsync(secret, "prometheus", ct);
         if (integration is null)
             return TypedResults.Json("authorization is missing or its secret is unknown or disabled", statusCode: StatusCodes.Status401Unauthorized);
         var (body, error) = await IntakeGate.ReadJsonAsync(request, ct);

@@ -15,9 +15,9 @@ public static class ZabbixHook
             .WithSummary("Zabbix webhook media type: {event_id, status: PROBLEM|RESOLVED, severity 0-5, host, trigger, message?}.");
     }
 
-    private static async Task<IResult> ReceiveAsync(string secret, HttpRequest request, MusterDb db, IntakeWriter writer, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ReceiveAsync(string secret, HttpRequest request, IntakeIntegrations integrations, IntakeWriter writer, TimeProvider time, CancellationToken ct)
     {
-        var integration = await IntakeGate.FindAsync(db, secret, "zabbix", ct);
+        var integration = await integrations.FindAsync(secret, "zabbix", ct);
         if (integration is null)
             return TypedResults.NotFound();
         var (body, error) = await IntakeGate.ReadJsonAsync(request, ct);
