@@ -97,6 +97,41 @@ public static class WorkTable
         item.Attempts = 0;
     }
 
+    /// <summary>
+    /// <see cref="ScheduleAsync"/> for many keys, with one read of the rows already there: a batch of
+    /// re-sent alerts moves hundreds of expiries at once.
+    /// </summary>
+    public static async Task ScheduleManyAsync(this MusterDb db, string kind, IReadOnlyList<(string Key, DateTime DueAt, string? Payload)> items, DateTime now,
+        CancellationToken ct = default)
+    {
+        if (items.Count == 0)
+            return;
+        var keys = items.Select(i => i.Key).ToList();
+        var existing = db.WorkItems.Local.Where(w => keys.Contains(w.Key)).ToDictionary(w => w.Key);
+        var unseen = keys.Where(k => !existing.ContainsKey(k)).ToList();
+        foreach (var chunk in unseen.Chunk(500))
+        {
+            foreach (var item in await db.WorkItems.Where(w => chunk.Contains(w.Key)).ToListAsync(ct))
+                existing[item.Key] = item;
+        }
+        foreach (var (key, dueAt, payload) in items)
+        {
+            if (!existing.TryGetValue(key, out var item))
+            {
+                db.WorkItems.Add(new WorkItem { Kind = kind, Key = key, DueAt = dueAt, Payload = payload, CreatedAt = now });
+                continue;
+            }
+            if (db.Entry(item).State == EntityState.Deleted)
+                db.Entry(item).State = EntityState.Modified;
+            item.Kind = kind;
+            item.DueAt = dueAt;
+            item.Payload = payload;
+            item.LeaseOwner = null;
+            item.LeaseUntil = null;
+            item.Attempts = 0;
+        }
+    }
+
     public static async Task CancelAsync(this MusterDb db, string key, CancellationToken ct = default)
     {
         var item = db.WorkItems.Local.FirstOrDefault(w => w.Key == key) ?? await db.WorkItems.FirstOrDefaultAsync(w => w.Key == key, ct);

@@ -241,6 +241,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
         private readonly Dictionary<(string ServiceId, string GroupKey), Incident?> groups = [];
         private readonly Dictionary<string, ServiceState> services = [];
         private readonly HashSet<Incident> touched = [];
+        private readonly Dictionary<string, (DateTime DueAt, string AlertId)> expiries = [];
 
         private sealed class ServiceState
         {
@@ -276,7 +277,9 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
             var by = new Actor($"integration:{integration.Id}", integration.Name);
             var alert = alerts.GetValueOrDefault((e.IntegrationId, e.DedupKey));
             var incident = alert?.IncidentId is { } incidentId ? await IncidentAsync(incidentId, ct) : null;
+            var original = incident;
             var before = incident?.Status;
+            var entries = incident?.Timeline.Count;
             switch (e.Action)
             {
                 case "trigger":
@@ -290,7 +293,7 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
                     if (integration.Type == "prometheus" && PrometheusApi.EndsAt(e.Payload) is { } endsAt)
                     {
                         var firing = alerts[(integration.Id, e.DedupKey)];
-                        await db.ScheduleAsync(PrometheusApi.ExpiryWork, $"{PrometheusApi.ExpiryWork}:{firing.Id}", endsAt, firing.Id, now, ct);
+                        expiries[$"{PrometheusApi.ExpiryWork}:{firing.Id}"] = (endsAt, firing.Id);
                     }
                     break;
                 case "acknowledge" when incident is { Status: IncidentStatus.Triggered }:
@@ -309,7 +312,9 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
                         await ResolveAsync(incident, alert, by, ct);
                     break;
             }
-            if (incident is not null)
+            // A re-sent alert that changes nothing of its open incident (Prometheus re-sends every
+            // firing alert each evaluation) leaves the incident, its clocks and its paging alone.
+            if (incident is not null && (incident != original || incident.Status != before || incident.Timeline.Count != entries))
             {
                 touched.Add(incident);
                 // New incidents started paging when declared; an acknowledged, resolved or reopened one moves here.
@@ -498,11 +503,15 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
             return incident;
         }
 
-        /// <summary>Clocks once per incident the batch touched, as they stand after all its events.</summary>
+        /// <summary>
+        /// Clocks once per incident the batch touched, as they stand after all its events; and each
+        /// Prometheus alert's expiry at its latest endsAt, read and written for the batch at once.
+        /// </summary>
         public async Task SyncClocksAsync(CancellationToken ct)
         {
             foreach (var incident in touched)
                 await actions.SyncClocksAsync(incident, await plans.GetAsync(db, incident.PlanVersionId, ct), now, ct);
+            await db.ScheduleManyAsync(PrometheusApi.ExpiryWork, expiries.Select(e => (e.Key, e.Value.DueAt, (string?)e.Value.AlertId)).ToList(), now, ct);
         }
     }
 
