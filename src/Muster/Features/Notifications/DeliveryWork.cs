@@ -20,7 +20,7 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
     public static readonly TimeSpan Throttle = TimeSpan.FromMinutes(1);
     public const int MaxAttempts = 5;
 
-    public string Kind => Paging.DeliverWork;
+    public string Kind => Outbox.DeliverWork;
 
     /// <summary>Messages that say their own thing: never bundled with pages, nor bundling them.</summary>
     private static bool OwnText(string kind) => OwnTextKinds.Contains(kind);
@@ -67,7 +67,7 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
             .MaxAsync(n => n.SentAt, ct);
         if (lastSent is { } last && now - last < Throttle && notification.Kind != "test")
         {
-            await db.ScheduleAsync(Paging.DeliverWork, item.Key, last + Throttle, notification.Id, now, ct);
+            await db.ScheduleAsync(Outbox.DeliverWork, item.Key, last + Throttle, notification.Id, now, ct);
             await db.SaveChangesAsync(ct);
             return;
         }
@@ -91,13 +91,13 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
                 {
                     Finish(other, "bundled", $"sent together with {notification.Id}");
                     other.SentAt = now;
-                    await db.CancelAsync(Paging.DeliverKey(other.Id), ct);
+                    await db.CancelAsync(Outbox.DeliverKey(other.Id), ct);
                 }
                 break;
             case DeliveryStatus.RateLimited or DeliveryStatus.Retry when notification.Attempts < MaxAttempts:
                 notification.Detail = result.Detail;
                 var wait = result.RetryAfter ?? TimeSpan.FromSeconds(15 * Math.Pow(2, notification.Attempts - 1));
-                await db.ScheduleAsync(Paging.DeliverWork, item.Key, now + wait, notification.Id, now, ct);
+                await db.ScheduleAsync(Outbox.DeliverWork, item.Key, now + wait, notification.Id, now, ct);
                 break;
             default:
                 await FailAsync(notification, incident, person, result.Detail ?? result.Status.ToString(), now, ct);
@@ -148,7 +148,7 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
         else if (result.Status is DeliveryStatus.Retry or DeliveryStatus.RateLimited && notification.Attempts < MaxAttempts)
         {
             notification.Detail = result.Detail;
-            await db.ScheduleAsync(Paging.DeliverWork, Paging.DeliverKey(notification.Id), now + (result.RetryAfter ?? TimeSpan.FromSeconds(15 * notification.Attempts)), notification.Id, now, ct);
+            await db.ScheduleAsync(Outbox.DeliverWork, Outbox.DeliverKey(notification.Id), now + (result.RetryAfter ?? TimeSpan.FromSeconds(15 * notification.Attempts)), notification.Id, now, ct);
         }
         else
         {
@@ -197,7 +197,7 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
         {
             notification.Detail = result.Detail;
             var wait = result.RetryAfter ?? TimeSpan.FromSeconds(15 * Math.Pow(2, notification.Attempts - 1));
-            await db.ScheduleAsync(Paging.DeliverWork, Paging.DeliverKey(notification.Id), now + wait, notification.Id, now, ct);
+            await db.ScheduleAsync(Outbox.DeliverWork, Outbox.DeliverKey(notification.Id), now + wait, notification.Id, now, ct);
         }
         else
         {

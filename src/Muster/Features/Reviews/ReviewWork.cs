@@ -83,7 +83,7 @@ public sealed class ReviewWork(MusterDb db, PlanCatalog plans, TimeProvider time
             var method = own.FirstOrDefault(m => m.Type == "email") ?? own.FirstOrDefault();
             if (method is null)
                 continue;
-            await Notifications.Paging.QueueAsync(db, method, incidentId, kind, now, now, ct, subject: subject);
+            await Notifications.Outbox.QueueAsync(db, method, incidentId, kind, now, now, ct, subject: subject);
         }
     }
 
