@@ -165,7 +165,11 @@ public sealed class Notification
     /// <summary>The contact method's type or the channel's: email, sms, dingtalk...</summary>
     public string Type { get; set; } = "";
 
-    /// <summary>page, reescalation, test, matrix, upward (a report to the people above), task_overdue.</summary>
+    /// <summary>
+    /// The kind of message, whose feature says what it is (docs/notifications.md, "One way out"): page,
+    /// reescalation, matrix, test, upward, task_overdue, customerSms, announcement, review-reminder,
+    /// drill-reminder, status-confirm, status-update, survey.
+    /// </summary>
     public string Kind { get; set; } = "page";
 
     /// <summary>The escalation step (1-based) and round that sent it.</summary>
@@ -188,7 +192,11 @@ public sealed class Notification
     /// <summary>What a message that is not a page is about, such as <c>review:{id}</c> or <c>drill:{id}</c>.</summary>
     public string? Subject { get; set; }
 
-    /// <summary>Where a message to nobody in Muster goes (a reporter's phone for a customer SMS); cleared with the reports' contact details.</summary>
+    /// <summary>
+    /// Where a message to nobody in Muster goes, in the form <see cref="Type"/> names: a reporter's
+    /// phone (customer SMS, survey), a subscriber's email, phone or webhook URL. Cleared with the
+    /// reports' contact details.
+    /// </summary>
     public string? Address { get; set; }
 }
 

@@ -181,7 +181,7 @@ public sealed class EscalationBatchTests : IDisposable
         app.Time.Advance(TimeSpan.FromSeconds(1));
         var methodId = await app.WithDb(db => db.ContactMethods.Select(m => m.Id).FirstAsync());
         Assert.Equal(HttpStatusCode.Accepted, (await app.Client(Role.Manager).PostAsync($"/api/v1/contact-methods/{methodId}/test", null)).StatusCode);
-        var testKey = await app.WithDb(db => db.WorkItems.Where(w => w.Kind == Paging.DeliverWork).Select(w => w.Key).SingleAsync());
+        var testKey = await app.WithDb(db => db.WorkItems.Where(w => w.Kind == Outbox.DeliverWork).Select(w => w.Key).SingleAsync());
 
         log.Clear();
         var now = app.Time.UtcNow;
@@ -211,7 +211,7 @@ public sealed class EscalationBatchTests : IDisposable
         });
         // Each page has its delivery queued, or already tried by the other lane of the runner (no
         // SMTP server here: failed); step 2 was the last firing, so no escalation item is left.
-        var deliveries = await app.WithDb(db => db.WorkItems.Where(w => w.Kind == Paging.DeliverWork).Select(w => w.Payload).ToListAsync());
+        var deliveries = await app.WithDb(db => db.WorkItems.Where(w => w.Kind == Outbox.DeliverWork).Select(w => w.Payload).ToListAsync());
         Assert.All(pages, p => Assert.True(deliveries.Contains(p.Id) || p.Status == "failed", $"page {p.Id} is {p.Status} with no delivery queued"));
         Assert.Equal(0, await EscalationsLeftAsync());
         var paged = await app.WithDb(db => db.TimelineEntries.CountAsync(e => e.Kind == "paged" && e.From == "2"));

@@ -266,6 +266,7 @@ public sealed partial class LearningTests(LearningApp fixture) : IClassFixture<L
         var token = SurveyLink().Match(sms.Body).Groups[1].Value;
         Assert.NotEmpty(token);
         Assert.Equal("sent", (await App.WithDb(db => db.SurveyInvitations.SingleAsync(s => s.IncidentId == id))).Status);
+        Assert.Equal("sent", (await App.WithDb(db => db.Notifications.SingleAsync(n => n.IncidentId == id && n.Kind == "survey"))).Status);
 
         // Resolved again after a reopen: nobody is asked twice.
         await StepAsync(id, "reopen");

@@ -359,6 +359,9 @@ public sealed partial class StatusPageTests(StatusApp fixture) : IClassFixture<S
         Assert.Equal("List-Unsubscribe=One-Click", update.Headers["List-Unsubscribe-Post"]);
         var unsubscribe = (update.Headers["List-Unsubscribe"] ?? "").Trim('<', '>');
         Assert.StartsWith("http://muster.test/status/unsubscribe?t=", unsubscribe);
+        // Both went the one way out: a row each in the delivery log, sent.
+        Assert.Equal(["status-confirm:sent", "status-update:sent"], await App.WithDb(db => db.Notifications.Where(n => n.Address == mail)
+            .OrderBy(n => n.Kind).Select(n => n.Kind + ":" + n.Status).ToListAsync()));
 
         // RFC 8058: the mail app POSTs List-Unsubscribe=One-Click to the URL.
         var oneClick = await anonymous.PostAsync(unsubscribe.Replace("http://muster.test", "", StringComparison.Ordinal),

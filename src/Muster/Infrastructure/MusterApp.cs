@@ -89,11 +89,18 @@ public static class MusterApp
         services.AddScoped<IWorkHandler, ReportPurgeWork>();
         services.AddScoped<IBatchWorkHandler, Features.Notifications.EscalationWork>();
         services.AddScoped<IWorkHandler, Features.Notifications.DeliveryWork>();
+        // What each kind of message says is its feature's; DeliveryWork sends them all the one way.
+        services.AddScoped<Features.Notifications.IMessageKind, Features.Notifications.PageMessages>();
+        services.AddScoped<Features.Notifications.IMessageKind, Features.Notifications.TestMessage>();
+        services.AddScoped<Features.Notifications.IMessageKind, Features.Room.RoomMessages>();
+        services.AddScoped<Features.Notifications.IMessageKind, Features.Reviews.ReviewReminder>();
+        services.AddScoped<Features.Notifications.IMessageKind, Features.Drills.DrillReminder>();
+        services.AddScoped<Features.Notifications.IMessageKind, StatusMessages>();
+        services.AddScoped<Features.Notifications.IMessageKind, Features.Surveys.SurveyMessage>();
         services.AddScoped<Features.Reviews.ReviewActions>();
         services.AddScoped<Features.Drills.DrillActions>();
         services.AddScoped<IWorkHandler, Features.Reviews.ReviewWork>();
         services.AddScoped<IWorkHandler, Features.Surveys.SurveyWork>();
-        services.AddScoped<IWorkHandler, Features.Surveys.SurveySendWork>();
         services.AddScoped<IWorkHandler, Features.Drills.DrillWork>();
         services.AddNotificationChannels();
         services.AddOptions<StatusOptions>().BindConfiguration("Muster:Status");
@@ -101,7 +108,6 @@ public static class MusterApp
         services.AddScoped<StatusAdmin>();
         services.AddScoped<StatusSubscriptions>();
         services.AddScoped<IWorkHandler, StatusNotifyWork>();
-        services.AddScoped<IWorkHandler, StatusDeliverWork>();
         services.AddSingleton<SqliteWriteGate>();
         services.AddSingleton<SqliteGatedSaves>();
         services.AddSingleton<Correlator>();

@@ -183,7 +183,7 @@ public sealed class DrillActions(MusterDb db, PlanCatalog plans, IncidentActions
             {
                 if (own.FirstOrDefault(m => m.Id == planned.MethodId) is not { } method)
                     continue;
-                await Paging.QueueAsync(db, method, incident.Id, "page", planned.At, now, ct, step: 1, round: 0);
+                await Outbox.QueueAsync(db, method, incident.Id, "page", planned.At, now, ct, step: 1, round: 0);
             }
             paged.Add(own.Count == 0 ? $"{person.DisplayName} (no contact method)" : person.DisplayName);
         }

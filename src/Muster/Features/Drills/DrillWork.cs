@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using Muster.Data;
 using Muster.Domain.Learning;
+using Muster.Features.Notifications;
+using Muster.Features.Notifications.Channels;
 using Muster.Features.Reviews;
 using Muster.Infrastructure;
 
@@ -54,5 +57,27 @@ public sealed class DrillWork(MusterDb db, TimeProvider time, IOptions<MusterOpt
         await PlanAsync(db, scenario, options.Value.Zone, now, occurrence, ct);
         scenario.NextAt = occurrence;
         await db.SaveChangesAsync(ct);
+    }
+}
+
+/// <summary>A drill's reminder: the scenario, when it runs, and its page.</summary>
+public sealed class DrillReminder(MusterDb db, IOptions<MusterOptions> options, IStringLocalizer<SharedResource> text) : IMessageKind
+{
+    public IReadOnlyList<string> Kinds { get; } = [DrillWork.ReminderKind];
+
+    public async Task<Rendered> RenderAsync(MessageContext context, CancellationToken ct)
+    {
+        var notification = context.Notification;
+        if (context.Person is null)
+            return Rendered.Cancel("the person no longer exists");
+        var scenarioId = notification.Subject?.StartsWith("drill:", StringComparison.Ordinal) == true ? notification.Subject[6..] : "";
+        var scenario = await db.DrillScenarios.AsNoTracking().FirstOrDefaultAsync(s => s.Id == scenarioId, ct);
+        var when = scenario?.NextAt is { } at ? ReviewWork.Day(at, options.Value.Zone) : "";
+        var url = $"{context.BaseUrl}/drills/{scenarioId}";
+        var title = $"{text["notify.drill"]} {text["notify.drill_reminder_title", scenario?.Name ?? "", when]}";
+        var body = string.Join('\n', title, text["notify.drill_reminder_body", scenario?.Name ?? "", when], text["notify.open_link", url]);
+        var parameters = new Dictionary<string, string> { ["deadline"] = when, ["url"] = url, ["name"] = context.Person.DisplayName };
+        var shortText = title.Length > 70 ? title[..69] + "…" : title;
+        return new Rendered(new OutgoingMessage(notification.Kind, title, body, shortText, null, null, url, parameters, context.Culture.Name, true, notification.Id));
     }
 }

@@ -138,7 +138,7 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
         {
             n.Status = "cancelled";
             n.Detail = "acknowledged; the step waits for the others on shift";
-            await db.CancelAsync(Notifications.Paging.DeliverKey(n.Id), ct);
+            await db.CancelAsync(Notifications.Outbox.DeliverKey(n.Id), ct);
         }
     }
 

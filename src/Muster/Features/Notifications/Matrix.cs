@@ -29,7 +29,7 @@ public static class Matrix
                 var channels = await db.NotificationChannels.AsNoTracking()
                     .Where(c => c.Enabled && (entry.Channels.Contains(c.Name) || entry.Channels.Contains(c.Id))).ToListAsync(ct);
                 foreach (var channel in channels)
-                    await Paging.QueueAsync(db, channel, incident.Id, Kind, due, now, ct);
+                    await Outbox.QueueAsync(db, channel, incident.Id, Kind, due, now, ct);
                 told.Add(string.Join(", ", channels.Select(c => c.Name)));
                 continue;
             }
@@ -37,7 +37,7 @@ public static class Matrix
             var methods = await db.ContactMethods.AsNoTracking()
                 .Where(m => people.Contains(m.PersonId) && entry.Channels.Contains(m.Type) && m.StoppedAt == null).ToListAsync(ct);
             foreach (var method in methods)
-                await Paging.QueueAsync(db, method, incident.Id, Kind, due, now, ct);
+                await Outbox.QueueAsync(db, method, incident.Id, Kind, due, now, ct);
             told.Add($"{entry.Audience} ({people.Count}) by {string.Join("/", entry.Channels)}");
         }
         incident.RecordInformed(incident.SeverityLevel, string.Join("; ", told), now);

@@ -157,8 +157,7 @@ public static class NotificationEndpoints
             CreatedAt = now,
             DueAt = now,
         };
-        db.Notifications.Add(notification);
-        await db.ScheduleAsync(Paging.DeliverWork, Paging.DeliverKey(notification.Id), now, notification.Id, now, ct);
+        Outbox.Enqueue(db, notification, now);
         await db.SaveChangesAsync(ct);
         return notification;
     }

@@ -18,11 +18,8 @@ public sealed record EscalationState(string PolicyId, DateTime StartedAt, int In
 public static class Paging
 {
     public const string EscalateWork = "escalate";
-    public const string DeliverWork = "notify";
 
     public static string EscalateKey(string incidentId) => $"{EscalateWork}:{incidentId}";
-
-    public static string DeliverKey(string notificationId) => $"{DeliverWork}:{notificationId}";
 
     /// <summary>A new or reopened incident pages its service's escalation policy from the first step, now.</summary>
     public static async Task StartAsync(MusterDb db, Incident incident, DateTime now, CancellationToken ct = default)
@@ -51,7 +48,7 @@ public static class Paging
         {
             n.Status = "cancelled";
             n.Detail = "acknowledged before it was sent";
-            await db.CancelAsync(DeliverKey(n.Id), ct);
+            await db.CancelAsync(Outbox.DeliverKey(n.Id), ct);
         }
         if (incident.Status != IncidentStatus.Acknowledged)
             return;
@@ -66,62 +63,6 @@ public static class Paging
     }
 
     public static string Payload(EscalationState state) => JsonSerializer.Serialize(state, OnCallLookup.Json);
-
-    /// <summary>
-    /// Adds a message to one contact method, and its delivery to the work table, in the caller's
-    /// transaction: every page, reminder and report that leaves Muster starts here.
-    /// </summary>
-    public static Task<Notification> QueueAsync(MusterDb db, ContactMethod method, string? incidentId, string kind, DateTime dueAt, DateTime now,
-        CancellationToken ct, int? step = null, int? round = null, string? subject = null, string? subjectId = null) =>
-        Add(db, Message(method, incidentId, kind, dueAt, now, step, round, subject, subjectId), now);
-
-    /// <summary>A post to a group channel (a robot): the matrix's channel audience, an announcement.</summary>
-    public static Task<Notification> QueueAsync(MusterDb db, NotificationChannel channel, string? incidentId, string kind, DateTime dueAt, DateTime now,
-        CancellationToken ct, string? subjectId = null) =>
-        Add(db, new Notification { IncidentId = incidentId, ChannelId = channel.Id, Type = channel.Type, Kind = kind, SubjectId = subjectId, CreatedAt = now, DueAt = dueAt }, now);
-
-    /// <summary>
-    /// A message to an address that is nobody's contact method, such as a customer SMS to a
-    /// reporter's phone: <paramref name="type"/> is the contact kind (sms) that carries it.
-    /// </summary>
-    public static Task<Notification> QueueAsync(MusterDb db, string type, string address, string? incidentId, string kind, DateTime dueAt, DateTime now,
-        CancellationToken ct, string? subjectId = null) =>
-        Add(db, new Notification { IncidentId = incidentId, Type = type, Address = address, Kind = kind, SubjectId = subjectId, CreatedAt = now, DueAt = dueAt }, now);
-
-    private static Task<Notification> Add(MusterDb db, Notification notification, DateTime now)
-    {
-        Enqueue(db, notification, now);
-        return Task.FromResult(notification);
-    }
-
-    /// <summary>Adds a message built by <see cref="Message"/> and its delivery to the caller's unit of work.</summary>
-    public static void Enqueue(MusterDb db, Notification notification, DateTime now)
-    {
-        db.Notifications.Add(notification);
-        db.WorkItems.Add(Delivery(notification, now));
-    }
-
-    /// <summary>The work item that sends a message. The message is new, so its key is too: no row to replace.</summary>
-    public static WorkItem Delivery(Notification notification, DateTime now) =>
-        new() { Kind = DeliverWork, Key = DeliverKey(notification.Id), DueAt = notification.DueAt, Payload = notification.Id, CreatedAt = now };
-
-    /// <summary>A message to one of a person's contact methods, not yet queued.</summary>
-    public static Notification Message(ContactMethod method, string? incidentId, string kind, DateTime dueAt, DateTime now,
-        int? step = null, int? round = null, string? subject = null, string? subjectId = null) => new()
-        {
-            IncidentId = incidentId,
-            PersonId = method.PersonId,
-            ContactMethodId = method.Id,
-            ChannelId = method.ChannelId,
-            Type = method.Type,
-            Kind = kind,
-            Step = step,
-            Round = round,
-            Subject = subject,
-            SubjectId = subjectId,
-            CreatedAt = now,
-            DueAt = dueAt,
-        };
 }
 
 /// <summary>
@@ -203,7 +144,7 @@ public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
                 next.Add(new WorkItem { Kind = Kind, Key = item.Key, DueAt = firing.At, Payload = Paging.Payload(firing.State), CreatedAt = now });
         }
         await db.InsertManyAsync(messages, ct);
-        await db.InsertManyAsync(messages.Select(m => Paging.Delivery(m, now)).ToList(), ct);
+        await db.InsertManyAsync(messages.Select(m => Outbox.Delivery(m, now)).ToList(), ct);
         await db.InsertManyAsync(entries, ct);
         return new BatchOutcome(next, again);
     }
@@ -250,7 +191,7 @@ public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
     {
         var outcome = await RunAsync(db, new Pager(db, now), incident, definition, state, now, ct);
         foreach (var message in outcome.Messages)
-            Paging.Enqueue(db, message, now);
+            Outbox.Enqueue(db, message, now);
         var key = Paging.EscalateKey(incident.Id);
         if (outcome.Next is { } next)
             await db.ScheduleAsync(Paging.EscalateWork, key, next.At, Paging.Payload(next.State), now, ct);
@@ -307,7 +248,7 @@ public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
                 continue;
             foreach (var planned in NotificationPlanner.Plan(PersonalRules(person, own), now))
                 if (own.FirstOrDefault(m => m.Id == planned.MethodId) is { } method)
-                    messages.Add(Paging.Message(method, incident.Id, kind, planned.At, now, stepNumber, round));
+                    messages.Add(Outbox.Message(method, incident.Id, kind, planned.At, now, stepNumber, round));
             paged.Add(own.Count == 0 ? $"{person.DisplayName} (no contact method)" : person.DisplayName);
         }
         incident.RecordPaged(stepNumber, string.Join(", ", paged), now);

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
 using Muster.Data;
 using Muster.Domain.Incidents;
 using Muster.Domain.Learning;
@@ -83,10 +85,32 @@ public sealed class ReviewWork(MusterDb db, PlanCatalog plans, TimeProvider time
             var method = own.FirstOrDefault(m => m.Type == "email") ?? own.FirstOrDefault();
             if (method is null)
                 continue;
-            await Notifications.Paging.QueueAsync(db, method, incidentId, kind, now, now, ct, subject: subject);
+            await Notifications.Outbox.QueueAsync(db, method, incidentId, kind, now, now, ct, subject: subject);
         }
     }
 
     public static string Day(DateTime utc, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTimeFromUtc(utc, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A review's reminder: which incident, the review's due date, and the review page to open.</summary>
+public sealed class ReviewReminder(MusterDb db, IOptions<MusterOptions> options, IStringLocalizer<SharedResource> text) : Notifications.IMessageKind
+{
+    public IReadOnlyList<string> Kinds { get; } = [ReviewWork.ReminderKind];
+
+    public async Task<Notifications.Rendered> RenderAsync(Notifications.MessageContext context, CancellationToken ct)
+    {
+        var (notification, incident) = (context.Notification, context.Incident);
+        if (incident is null || context.Person is null)
+            return Notifications.Rendered.Cancel("the incident or the person no longer exists");
+        var due = await db.Reviews.AsNoTracking().Where(r => r.IncidentId == incident.Id).Select(r => r.DueAt).FirstOrDefaultAsync(ct);
+        var dueText = due is { } d ? ReviewWork.Day(d, options.Value.Zone) : "";
+        var url = $"{context.BaseUrl}/incidents/{incident.Id}/review";
+        string title = text["notify.review_title", incident.Reference, dueText];
+        var body = string.Join('\n', text["notify.review_body", incident.Reference, incident.Title, dueText], text["notify.open_link", url]);
+        var parameters = new Dictionary<string, string> { ["number"] = incident.Reference, ["deadline"] = dueText, ["url"] = url, ["name"] = context.Person.DisplayName };
+        var shortText = title.Length > 70 ? title[..69] + "…" : title;
+        return new Notifications.Rendered(new Notifications.Channels.OutgoingMessage(notification.Kind, title, body, shortText, null, null, url, parameters,
+            context.Culture.Name, false, notification.Id));
+    }
 }

@@ -47,7 +47,7 @@ public static class CustomerMessages
             return [];
         var channels = await db.NotificationChannels.AsNoTracking().Where(c => c.Enabled && (names.Contains(c.Name) || names.Contains(c.Id))).ToListAsync(ct);
         foreach (var channel in channels)
-            await Paging.QueueAsync(db, channel, incidentId, AnnouncementKind, now, now, ct, subjectId: messageId);
+            await Outbox.QueueAsync(db, channel, incidentId, AnnouncementKind, now, now, ct, subjectId: messageId);
         return channels.Select(c => c.Name).ToList();
     }
 

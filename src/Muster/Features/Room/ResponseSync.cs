@@ -169,7 +169,7 @@ public static class ResponseSync
             .Where(m => personIds.Contains(m.PersonId) && m.StoppedAt == null && (types == null || types.Contains(m.Type))).ToListAsync(ct);
         foreach (var method in methods)
         {
-            await Paging.QueueAsync(db, method, incidentId, kind, now, now, ct, subjectId: subjectId);
+            await Outbox.QueueAsync(db, method, incidentId, kind, now, now, ct, subjectId: subjectId);
         }
         return methods.Count;
     }

@@ -291,7 +291,7 @@ public sealed class RoomActions(MusterDb db, IncidentActions incidents, PlanCata
             };
             db.IncidentMessages.Add(message);
             foreach (var phone in reachable)
-                await Paging.QueueAsync(db, "sms", phone, incident.Id, CustomerMessages.SmsKind, now, now, ct, subjectId: message.Id);
+                await Outbox.QueueAsync(db, "sms", phone, incident.Id, CustomerMessages.SmsKind, now, now, ct, subjectId: message.Id);
             incident.RecordResponse(TimelineKinds.CustomerMessage, user.Actor(), sent, recipients, CustomerMessages.SmsKind, now);
             db.Record(user, "incident.customer_message_sent", "incident", incident.Id, null,
                 new { message.Id, kind = CustomerMessages.SmsKind, recipients, text = sent }, now);

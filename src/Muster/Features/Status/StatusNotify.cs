@@ -2,12 +2,8 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using MailKit.Net.Smtp;
-using MailKit.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
-using MimeKit;
 using Muster.Data;
 using Muster.Features.Notifications;
 using Muster.Features.Notifications.Channels;
@@ -60,8 +56,7 @@ public sealed class StatusSubscriptions(MusterDb db, TimeProvider time, WorkSign
         {
             if (kind == "sms")
                 subscriber.Code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
-            await db.ScheduleAsync(StatusDeliverWork.KindName, $"status-confirm:{subscriber.Id}", now,
-                JsonSerializer.Serialize(new DeliverPayload(subscriber.Id, null)), now, ct);
+            await Outbox.QueueAsync(db, kind!, address, null, StatusMessages.ConfirmKind, now, now, ct, subjectId: subscriber.Id);
         }
         db.StatusSubscribers.Add(subscriber);
         if (user?.Identity?.IsAuthenticated == true)
@@ -112,9 +107,7 @@ public sealed class StatusSubscriptions(MusterDb db, TimeProvider time, WorkSign
     }
 }
 
-public sealed record DeliverPayload(string SubscriberId, string? UpdateId);
-
-/// <summary>Fans a published update out to every confirmed subscriber of its components: one durable work item each.</summary>
+/// <summary>Fans a published update out to every confirmed subscriber of its components: one message each, through the outbox.</summary>
 public sealed class StatusNotifyWork(MusterDb db, TimeProvider time, WorkSignal signal) : IWorkHandler
 {
     public const string KindName = "status-notify";
@@ -137,41 +130,52 @@ public sealed class StatusNotifyWork(MusterDb db, TimeProvider time, WorkSignal 
             var wanted = StatusSnapshot.SplitIds(subscriber.ComponentIds);
             if (wanted.Count > 0 && !wanted.Intersect(components).Any())
                 continue;
-            var key = $"status-deliver:{update.Id}:{subscriber.Id}";
-            if (await db.WorkItems.AnyAsync(w => w.Key == key, ct))
-                continue;
-            db.WorkItems.Add(new WorkItem { Kind = StatusDeliverWork.KindName, Key = key, DueAt = now, CreatedAt = now, Payload = JsonSerializer.Serialize(new DeliverPayload(subscriber.Id, update.Id)) });
+            await Outbox.QueueAsync(db, subscriber.Kind, subscriber.Address, null, StatusMessages.UpdateKind, now, now, ct,
+                subjectId: subscriber.Id, subject: StatusMessages.UpdateSubject(update.Id));
         }
+        // The fan-out item goes in the commit that queues the messages, so a crash between the two
+        // cannot fan the update out twice.
+        var done = new WorkItem { Id = item.Id };
+        db.WorkItems.Attach(done);
+        db.WorkItems.Remove(done);
         await db.SaveChangesAsync(ct);
+        item.LeaseOwner = null;
         signal.Notify();
     }
 }
 
-/// <summary>Sends one message to one subscriber: a confirmation, or an update with its unsubscribe link. A transient failure throws, so the queue retries it.</summary>
-public sealed class StatusDeliverWork(
-    MusterDb db, TimeProvider time, IConfiguration configuration, NotificationChannels channels,
-    IHttpClientFactory httpFactory, IStringLocalizer<SharedResource> text, ILogger<StatusDeliverWork> logger) : IWorkHandler
+/// <summary>
+/// What a subscriber is sent: the confirmation (a link by email, a code by SMS), or an update with
+/// its unsubscribe link (and, to a webhook, the update as JSON), in the subscriber's language.
+/// </summary>
+public sealed class StatusMessages(MusterDb db, IConfiguration configuration, IStringLocalizer<SharedResource> text) : IMessageKind
 {
-    public const string KindName = "status-deliver";
+    public const string ConfirmKind = "status-confirm";
+    public const string UpdateKind = "status-update";
 
-    public string Kind => KindName;
+    /// <summary>The kind the channels see: one approved SMS template ("status") serves both.</summary>
+    private const string TemplateKind = "status";
 
-    public async Task HandleAsync(WorkItem item, CancellationToken ct)
+    public IReadOnlyList<string> Kinds { get; } = [ConfirmKind, UpdateKind];
+
+    public static string UpdateSubject(string updateId) => $"{UpdateKind}:{updateId}";
+
+    public async Task<Rendered> RenderAsync(MessageContext context, CancellationToken ct)
     {
-        var payload = JsonSerializer.Deserialize<DeliverPayload>(item.Payload ?? "{}") ?? throw new InvalidOperationException("empty payload");
-        var subscriber = await db.StatusSubscribers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == payload.SubscriberId, ct);
+        var notification = context.Notification;
+        var subscriber = await db.StatusSubscribers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == notification.SubjectId, ct);
         if (subscriber is null || subscriber.UnsubscribedAt is not null)
-            return;
+            return Rendered.Cancel("unsubscribed");
         var key = await ActionLinks.KeyAsync(db, ct);
         var baseUrl = MusterApp.PublicUrl(configuration);
         var lang = subscriber.Language;
         var unsubscribe = $"{baseUrl}/status/unsubscribe?t={Uri.EscapeDataString(StatusSubscriptions.Token(key, subscriber.Id, "unsubscribe"))}";
         string subject, body, shortText;
         object? json = null;
-        if (payload.UpdateId is null)
+        if (notification.Kind == ConfirmKind)
         {
             if (subscriber.ConfirmedAt is not null)
-                return;
+                return Rendered.Cancel("already confirmed");
             var confirm = $"{baseUrl}/status/confirm?t={Uri.EscapeDataString(StatusSubscriptions.Token(key, subscriber.Id, "confirm"))}";
             subject = StatusText.Get(text, lang, "statuspage.mail.confirm_subject");
             body = subscriber.Kind == "sms"
@@ -182,10 +186,11 @@ public sealed class StatusDeliverWork(
         else
         {
             if (subscriber.ConfirmedAt is null)
-                return;
-            var update = await db.StatusUpdates.AsNoTracking().FirstOrDefaultAsync(u => u.Id == payload.UpdateId, ct);
+                return Rendered.Cancel("not confirmed");
+            var updateId = notification.Subject?[(UpdateKind.Length + 1)..];
+            var update = await db.StatusUpdates.AsNoTracking().FirstOrDefaultAsync(u => u.Id == updateId, ct);
             if (update is null)
-                return;
+                return Rendered.Cancel("the update no longer exists");
             var post = await db.StatusPosts.AsNoTracking().FirstAsync(p => p.Id == update.PostId, ct);
             var zh = lang.StartsWith("zh", StringComparison.Ordinal);
             var title = zh ? post.TitleZh : post.TitleEn;
@@ -209,99 +214,10 @@ public sealed class StatusDeliverWork(
                 unsubscribeUrl = unsubscribe,
             };
         }
-        var result = subscriber.Kind switch
-        {
-            "email" => await EmailAsync(subscriber, subject, body, unsubscribe, item.Key, ct),
-            "webhook" => await WebhookAsync(subscriber, json, item.Key, ct),
-            _ => await SmsAsync(subscriber, subject, shortText, item.Key, ct),
-        };
-        switch (result.Status)
-        {
-            case DeliveryStatus.Sent:
-                return;
-            case DeliveryStatus.Failed:
-                logger.LogWarning("Status message to subscriber {Id} ({Kind}) failed for good: {Detail}", subscriber.Id, subscriber.Kind, result.Detail);
-                return;
-            default:
-                throw new InvalidOperationException($"status message to {subscriber.Kind} subscriber {subscriber.Id}: {result.Detail}");
-        }
-    }
-
-    private async Task<DeliveryResult> EmailAsync(StatusSubscriber subscriber, string subject, string body, string unsubscribe, string idempotencyKey, CancellationToken ct)
-    {
-        var smtp = SmtpSettings.FromConfiguration(configuration);
-        if (string.IsNullOrWhiteSpace(smtp.Host) || smtp.Problems().Any())
-            return DeliveryResult.Failed("email is not set up: set Muster__Smtp__Host and Muster__Smtp__From");
-        var mail = new MimeMessage
-        {
-            Subject = subject,
-            Date = time.GetUtcNow(),
-            MessageId = $"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))[..32]}@muster",
-            Body = new TextPart("plain") { Text = body },
-        };
-        mail.From.Add(MailboxAddress.Parse(smtp.From));
-        mail.To.Add(MailboxAddress.Parse(subscriber.Address));
         // RFC 2369 and RFC 8058: mail apps show an unsubscribe button that POSTs to the link, with no page to visit.
-        mail.Headers.Add("List-Unsubscribe", $"<{unsubscribe}>");
-        mail.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
-        mail.Headers.Add("X-Muster-Kind", "status");
-        using var client = new SmtpClient { Timeout = (int)VendorHttp.DefaultTimeout.TotalMilliseconds };
-        try
-        {
-            await client.ConnectAsync(smtp.Host, smtp.Port, smtp.Tls switch
-            {
-                SmtpTls.StartTls => SecureSocketOptions.StartTls,
-                SmtpTls.Implicit => SecureSocketOptions.SslOnConnect,
-                _ => SecureSocketOptions.None,
-            }, ct);
-            if (!string.IsNullOrEmpty(smtp.UserName))
-                await client.AuthenticateAsync(smtp.UserName, smtp.Password ?? "", ct);
-            await client.SendAsync(mail, ct);
-            await client.DisconnectAsync(quit: true, ct);
-            return DeliveryResult.Sent(mail.MessageId);
-        }
-        catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
-        {
-            return DeliveryResult.Failed($"email: {(int)e.StatusCode} {e.Message}");
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            return DeliveryResult.Retry($"email: {e.GetType().Name}: {e.Message}");
-        }
-    }
-
-    private async Task<DeliveryResult> WebhookAsync(StatusSubscriber subscriber, object? json, string idempotencyKey, CancellationToken ct)
-    {
-        if (json is null)
-            return DeliveryResult.Sent();
-        var http = httpFactory.CreateClient(NotificationChannels.HttpClientName);
-        using var request = new HttpRequestMessage(HttpMethod.Post, subscriber.Address)
-        {
-            Content = new StringContent(JsonSerializer.Serialize(json, JsonSerializerOptions.Web), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("Idempotency-Key", idempotencyKey);
-        try
-        {
-            using var response = await http.SendAsync(request, ct);
-            var code = (int)response.StatusCode;
-            return response.IsSuccessStatusCode ? DeliveryResult.Sent()
-                : code is >= 500 or 429 ? DeliveryResult.Retry($"webhook: HTTP {code}")
-                : DeliveryResult.Failed($"webhook: HTTP {code}");
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-        {
-            return DeliveryResult.Retry($"webhook: {e.Message}");
-        }
-    }
-
-    private async Task<DeliveryResult> SmsAsync(StatusSubscriber subscriber, string title, string shortText, string idempotencyKey, CancellationToken ct)
-    {
-        var types = ContactTypes.ChannelTypesFor("sms");
-        var channel = await db.NotificationChannels.AsNoTracking().Where(c => c.Enabled && types.Contains(c.Type)).OrderBy(c => c.CreatedAt).FirstOrDefaultAsync(ct);
-        if (channel is null)
-            return DeliveryResult.Failed("no enabled SMS channel: an administrator adds one under Channels");
-        var message = new OutgoingMessage("status", title, shortText, shortText, null, null, null,
-            new Dictionary<string, string> { ["text"] = shortText }, subscriber.Language, false, idempotencyKey);
-        return await channels.SendAsync(channel.Type, channel.Settings, new Recipient(Phone: subscriber.Address), message, ct);
+        var headers = new Dictionary<string, string> { ["List-Unsubscribe"] = $"<{unsubscribe}>", ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click" };
+        var message = new OutgoingMessage(TemplateKind, subject, body, shortText, null, null, null,
+            new Dictionary<string, string> { ["text"] = shortText }, lang, false, notification.Id, headers);
+        return new Rendered(message, Document: json);
     }
 }

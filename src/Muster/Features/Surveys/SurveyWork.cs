@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Options;
 using Muster.Data;
 using Muster.Features.Notifications;
 using Muster.Features.Notifications.Channels;
@@ -15,7 +14,7 @@ namespace Muster.Features.Surveys;
 /// When an incident resolves, each reporter who left a phone number or an email address is asked,
 /// once, how it went: by SMS through the configured SMS channel when they left a number, by email
 /// when they left only an address. One invitation per reporter per incident (the database refuses
-/// a second), each sent by its own work item. Drills ask nobody.
+/// a second), each a message through the outbox. Drills ask nobody.
 /// </summary>
 public sealed class SurveyWork(MusterDb db, TimeProvider time, WorkSignal signal) : IWorkHandler
 {
@@ -55,7 +54,7 @@ public sealed class SurveyWork(MusterDb db, TimeProvider time, WorkSignal signal
                 ExpiresAt = now + LinkLifetime,
             };
             db.SurveyInvitations.Add(invitation);
-            await db.ScheduleAsync(SurveySendWork.WorkKind, $"{SurveySendWork.WorkKind}:{invitation.Id}", now, invitation.Id, now, ct);
+            await Outbox.QueueAsync(db, channel, address, incident.Id, SurveyMessage.Kind, now, now, ct, subjectId: invitation.Id, subject: $"survey:{invitation.Id}");
         }
         await db.SaveChangesAsync(ct);
         signal.Notify();
@@ -74,70 +73,20 @@ public sealed class SurveyWork(MusterDb db, TimeProvider time, WorkSignal signal
     }
 }
 
-/// <summary>Sends one survey invitation; records the message in the incident's delivery log.</summary>
-public sealed class SurveySendWork(MusterDb db, NotificationChannels channels, TimeProvider time, IConfiguration configuration,
-    IOptions<MusterOptions> options, IStringLocalizer<SharedResource> text) : IWorkHandler
+/// <summary>A survey invitation, in the reporter's language, with the link to the survey; the invitation keeps whether it went.</summary>
+public sealed class SurveyMessage(MusterDb db, IStringLocalizer<SharedResource> text) : IMessageKind
 {
-    public const string WorkKind = "survey-send";
-    public const int MaxAttempts = 5;
+    public const string Kind = "survey";
 
-    public string Kind => WorkKind;
+    public IReadOnlyList<string> Kinds { get; } = [Kind];
 
-    public async Task HandleAsync(WorkItem item, CancellationToken ct)
+    public async Task<Rendered> RenderAsync(MessageContext context, CancellationToken ct)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        var invitation = await db.SurveyInvitations.FirstOrDefaultAsync(s => s.Id == item.Payload, ct);
-        if (invitation is not { Status: "queued" } || invitation.Address is null)
-            return;
-        var number = await db.Incidents.Where(i => i.Id == invitation.IncidentId).Select(i => i.Number).FirstAsync(ct);
-        var url = $"{(options.Value.PublicUrl ?? "http://127.0.0.1:5080").TrimEnd('/')}/s/{await SurveyLinks.TokenAsync(db, invitation.Id, ct)}";
-        var message = Render(invitation, $"INC-{number}", url);
-        DeliveryResult result;
-        if (invitation.Channel == "email")
-        {
-            var smtp = SmtpSettings.FromConfiguration(configuration);
-            result = string.IsNullOrWhiteSpace(smtp.Host) || smtp.Problems().Any()
-                ? DeliveryResult.Failed("email is not set up: set Muster__Smtp__Host and Muster__Smtp__From")
-                : await new EmailChannel(time).SendAsync(smtp, new Recipient(Email: invitation.Address), message, ct);
-        }
-        else
-        {
-            var types = ContactTypes.ChannelTypesFor("sms");
-            var channel = await db.NotificationChannels.AsNoTracking().Where(c => c.Enabled && types.Contains(c.Type)).OrderBy(c => c.CreatedAt).FirstOrDefaultAsync(ct);
-            result = channel is null
-                ? DeliveryResult.Failed("no enabled SMS channel: an administrator adds one under Channels")
-                : await channels.SendAsync(channel.Type, channel.Settings, new Recipient(Phone: invitation.Address), message, ct);
-        }
-        if (result.Status is DeliveryStatus.Retry or DeliveryStatus.RateLimited && item.Attempts < MaxAttempts)
-        {
-            invitation.Detail = result.Detail;
-            await db.ScheduleAsync(WorkKind, item.Key, now + (result.RetryAfter ?? TimeSpan.FromSeconds(30 * item.Attempts)), invitation.Id, now, ct);
-            await db.SaveChangesAsync(ct);
-            return;
-        }
-        var sent = result.Status == DeliveryStatus.Sent;
-        invitation.Status = sent ? "sent" : "failed";
-        invitation.Detail = result.Detail;
-        invitation.SentAt = sent ? now : null;
-        db.Notifications.Add(new Notification
-        {
-            IncidentId = invitation.IncidentId,
-            Type = invitation.Channel,
-            Kind = "survey",
-            Subject = $"survey:{invitation.Id}",
-            Status = invitation.Status,
-            Attempts = item.Attempts,
-            Detail = result.Detail,
-            ProviderId = result.ProviderId,
-            CreatedAt = invitation.CreatedAt,
-            DueAt = now,
-            SentAt = invitation.SentAt,
-        });
-        await db.SaveChangesAsync(ct);
-    }
-
-    private OutgoingMessage Render(SurveyInvitation invitation, string reference, string url)
-    {
+        var invitation = await db.SurveyInvitations.AsNoTracking().FirstOrDefaultAsync(s => s.Id == context.Notification.SubjectId, ct);
+        if (invitation is null || context.Incident is null)
+            return Rendered.Cancel("the invitation or its incident no longer exists");
+        var reference = context.Incident.Reference;
+        var url = $"{context.BaseUrl}/s/{await SurveyLinks.TokenAsync(db, invitation.Id, ct)}";
         var culture = CultureInfo.GetCultureInfo(invitation.Language is "en" ? "en" : "zh-CN");
         var previous = CultureInfo.CurrentUICulture;
         CultureInfo.CurrentUICulture = culture;
@@ -145,13 +94,25 @@ public sealed class SurveySendWork(MusterDb db, NotificationChannels channels, T
         {
             var title = text["survey.message_title", reference];
             var body = text["survey.message", reference, url];
-            return new OutgoingMessage("survey", title, body, body, null, null, url,
-                new Dictionary<string, string> { ["number"] = reference, ["url"] = url }, culture.Name, false, invitation.Id);
+            // The invitation's id stays the idempotency key, as before it went through the outbox.
+            return new Rendered(new OutgoingMessage(Kind, title, body, body, null, null, url,
+                new Dictionary<string, string> { ["number"] = reference, ["url"] = url }, culture.Name, false, invitation.Id));
         }
         finally
         {
             CultureInfo.CurrentUICulture = previous;
         }
+    }
+
+    /// <summary>The survey results count the invitations that went: the invitation says so in the commit that records the message.</summary>
+    public async Task DoneAsync(Notification notification, CancellationToken ct)
+    {
+        var invitation = await db.SurveyInvitations.FirstOrDefaultAsync(s => s.Id == notification.SubjectId, ct);
+        if (invitation is null)
+            return;
+        invitation.Status = notification.Status == "sent" ? "sent" : "failed";
+        invitation.Detail = notification.Detail;
+        invitation.SentAt = notification.SentAt;
     }
 }
 

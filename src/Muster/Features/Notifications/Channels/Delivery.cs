@@ -9,6 +9,7 @@ namespace Muster.Features.Notifications.Channels;
 /// <param name="Language">"zh-CN" or "en".</param>
 /// <param name="Drill">A drill: channels with a separate title field mark it there too.</param>
 /// <param name="IdempotencyKey">Stable over the retries of one delivery, so a retry is not a second page.</param>
+/// <param name="MailHeaders">Extra headers for email, such as a subscriber's List-Unsubscribe; other channels have nowhere to put them.</param>
 public sealed record OutgoingMessage(
     string Kind,
     string Title,
@@ -20,7 +21,8 @@ public sealed record OutgoingMessage(
     IReadOnlyDictionary<string, string> TemplateParameters,
     string Language,
     bool Drill,
-    string IdempotencyKey);
+    string IdempotencyKey,
+    IReadOnlyDictionary<string, string>? MailHeaders = null);
 
 /// <summary>Who a message goes to. Each channel reads the part it needs and fails clearly when it is missing.</summary>
 /// <param name="Email">The mailbox, for email.</param>

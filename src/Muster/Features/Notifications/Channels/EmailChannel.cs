@@ -118,6 +118,8 @@ public sealed class EmailChannel(TimeProvider time)
         mail.Headers.Add("X-Muster-Kind", message.Kind);
         if (message.Drill)
             mail.Headers.Add("X-Muster-Drill", "true");
+        foreach (var (name, value) in message.MailHeaders ?? new Dictionary<string, string>())
+            mail.Headers.Add(name, value);
 
         var text = new StringBuilder(message.Text.TrimEnd()).Append("\n\n");
         foreach (var (label, url) in ChannelText.Links(message))
