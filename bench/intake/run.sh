@@ -6,13 +6,20 @@
 # distinct alerts on 50 services, counted in the database once the correlator has caught up.
 # Every server is started fresh for every row (a new data folder or database), warmed up for
 # WARMUP seconds with the same load, then measured. Tables go to bench/out/intake/.
-# Usage: bench/intake/run.sh [seconds per row] [connections]   (defaults: 15 16)
+# Muster runs with the demo organisation (`muster demo`: five services, each with its escalation
+# policy and people to page), ten prometheus and ten events integrations on each service, so that
+# correlation, escalation and delivery run for what comes in; ORG=bare gives 50 bare services instead.
+# After each Muster row the script counts the concurrency retries in Muster's log and times how long
+# the correlator takes to finish what was accepted.
+# Usage: bench/intake/run.sh [seconds per row] [connections]   (defaults: 15 8)
 #   ONLY=throughput|flood to run one half; FLOOD_DB=sqlite|postgres|both (default both);
-#   DBS=sqlite to leave PostgreSQL out of the throughput rows.
+#   DBS=sqlite to leave PostgreSQL out of the throughput rows; BATCHES="1 10 100"; ORG=demo|bare.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-15}
-CONNECTIONS=${2:-16}
+CONNECTIONS=${2:-8}
+ORG=${ORG:-demo}
+BATCHES=${BATCHES:-1 10 100}
 THREADS=2
 WARMUP=${WARMUP:-10} # .NET tiers its code up for tens of seconds on a busy 2-core machine; Go is compiled ahead of time
 SERVICES=50 NAMES=20 INSTANCES=10 # 10,000 distinct alerts in the throughput rows
@@ -67,24 +74,60 @@ YML
   SECRETS=$dir/prometheus.txt
 }
 
-# start_muster <label> <db args...>: a fresh Muster with SERVICES services, a prometheus and an events integration on each.
+# start_muster <label> <db args...>: a fresh Muster with SERVICES secrets of each kind (prometheus, events):
+# with ORG=demo, the demo organisation's five services with SERVICES/5 integrations of each kind on each;
+# with ORG=bare, SERVICES bare services with one of each.
 start_muster() {
   local label=$1; shift
   local dir=$TMP/muster-$label
   mkdir -p "$dir"
+  MUSTER_LOG=$dir/log
+  MUSTER_ARGS=("$@")
   local key; key=$("${MUSTER[@]}" apikey create --name bench --role admin "$@" 2>>"$dir/log")
+  [[ $ORG == demo ]] && "${MUSTER[@]}" demo "$@" >>"$dir/log" 2>&1
   "${MUSTER[@]}" --urls http://127.0.0.1:$PORT_MUSTER "$@" >>"$dir/log" 2>&1 &
   SERVER=$!; PIDS+=("$SERVER")
   wait_http "http://127.0.0.1:$PORT_MUSTER/healthz"
   local api=http://127.0.0.1:$PORT_MUSTER/api/v1 auth="Authorization: Bearer $key"
   : >"$dir/prometheus.txt"; : >"$dir/events.txt"
-  for s in $(seq -w 1 $SERVICES); do
-    local id; id=$(curl -sf -H "$auth" -H 'Content-Type: application/json' -d "{\"name\":\"svc-$s\"}" "$api/services" | jq -r .id)
-    curl -sf -H "$auth" -H 'Content-Type: application/json' -d '{"type":"prometheus","name":"prometheus"}' "$api/services/$id/integrations" | jq -r .secret >>"$dir/prometheus.txt"
-    curl -sf -H "$auth" -H 'Content-Type: application/json' -d '{"type":"events","name":"events"}' "$api/services/$id/integrations" | jq -r .secret >>"$dir/events.txt"
+  local ids per
+  if [[ $ORG == demo ]]; then
+    ids=$(curl -sf -H "$auth" "$api/services" | jq -r '.[].id')
+    per=$((SERVICES / $(wc -w <<<"$ids")))
+  else
+    ids=$(for s in $(seq -w 1 $SERVICES); do curl -sf -H "$auth" -H 'Content-Type: application/json' -d "{\"name\":\"svc-$s\"}" "$api/services" | jq -r .id; done)
+    per=1
+  fi
+  for id in $ids; do
+    for _ in $(seq 1 "$per"); do
+      curl -sf -H "$auth" -H 'Content-Type: application/json' -d '{"type":"prometheus","name":"prometheus"}' "$api/services/$id/integrations" | jq -r .secret >>"$dir/prometheus.txt"
+      curl -sf -H "$auth" -H 'Content-Type: application/json' -d '{"type":"events","name":"events"}' "$api/services/$id/integrations" | jq -r .secret >>"$dir/events.txt"
+    done
   done
   SECRETS=$dir/prometheus.txt
   EVENT_SECRETS=$dir/events.txt
+}
+
+# settle <db kind>: seconds until the correlator has taken every accepted event (SQLite: the intake
+# journal is past the cursor; PostgreSQL: no unprocessed AlertEvents), at most SETTLE_WAIT; and the
+# concurrency retries Muster logged. Sets SETTLE_S and RETRIES.
+settle() {
+  local start=$SECONDS left
+  while (( SECONDS - start < ${SETTLE_WAIT:-120} )); do
+    if [[ $1 == sqlite ]]; then
+      local data=${MUSTER_ARGS[1]}
+      local cursor; cursor=$(sqlite3 "$data/muster.db" "SELECT coalesce((SELECT Value FROM Settings WHERE Key='intake-journal-cursor'),0)" 2>/dev/null || echo 0)
+      left=$(sqlite3 "$data/muster.intake.db" "SELECT count(*) FROM Events WHERE Seq > $cursor" 2>/dev/null || echo 1)
+    else
+      local db; db=$(sed 's/.*Database=\([^;]*\).*/\1/' <<<"${MUSTER_ARGS[3]}")
+      left=$("$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d "$db" -tAq -c 'SELECT count(*) FROM "AlertEvents" WHERE "ProcessedAt" IS NULL' 2>/dev/null || echo 1)
+    fi
+    [[ $left == 0 ]] && break
+    sleep 1
+  done
+  SETTLE_S=$(( SECONDS - start ))
+  [[ ${left:-1} == 0 ]] || SETTLE_S=">${SETTLE_S}"
+  RETRIES=$(grep -c "DbUpdateConcurrencyException" "$MUSTER_LOG" || true)
 }
 
 # measure <server> <api> <batch> <url> <lua> <lua args...>: warm-up, then one measured wrk run; one TSV row.
@@ -98,10 +141,12 @@ measure() {
   local hwm; hwm=$(hwm_mb "$SERVER")
   local load_after; load_after=$(loadavg)
   eval "${line#RESULT }"
+  SETTLE_S="" RETRIES=""
+  if [[ $server == Muster,\ SQLite ]]; then settle sqlite; elif [[ $server == Muster,\ PostgreSQL ]]; then settle postgres; fi
   local hz; hz=$(getconf CLK_TCK)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$api" "$batch" "$seconds" "$ok" "$r429" "$other" "$sockerr" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$api" "$batch" "$seconds" "$ok" "$r429" "$other" "$sockerr" \
     "$p50_ms" "$p99_ms" "$(awk -v a=$t0 -v b=$t1 -v hz=$hz 'BEGIN{printf "%.1f", (b-a)/hz}')" \
-    "$(awk -v a=$pg0 -v b=$pg1 -v hz=$hz 'BEGIN{printf "%.1f", (b-a)/hz}')" "$hwm" "$load_before" "$load_after" | tee -a "$ROWS"
+    "$(awk -v a=$pg0 -v b=$pg1 -v hz=$hz 'BEGIN{printf "%.1f", (b-a)/hz}')" "$hwm" "$load_before" "$load_after" "$SETTLE_S" "$RETRIES" | tee -a "$ROWS"
 }
 
 pg_up() {
@@ -113,9 +158,9 @@ pg_db() { "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres "$1"; echo "Ho
 
 if [[ ${ONLY:-throughput} == throughput ]]; then
   pg_up
-  echo "== throughput: ${DURATION}s per row after ${WARMUP}s warm-up, wrk -t$THREADS -c$CONNECTIONS; $SERVICES services x $NAMES alertnames x $INSTANCES instances"
-  printf 'server\tapi\tbatch\tseconds\t2xx\t429\tother\tsockerr\tp50_ms\tp99_ms\tcpu_s\tpg_cpu_s\tpeak_rss_mb\tload_before\tload_after\n' | tee "$OUT/header.tsv"
-  for batch in 1 10 100; do
+  echo "== throughput: ${DURATION}s per row after ${WARMUP}s warm-up, wrk -t$THREADS -c$CONNECTIONS; $SERVICES secrets x $NAMES alertnames x $INSTANCES instances; ORG=$ORG"
+  printf 'server\tapi\tbatch\tseconds\t2xx\t429\tother\tsockerr\tp50_ms\tp99_ms\tcpu_s\tpg_cpu_s\tpeak_rss_mb\tload_before\tload_after\tsettle_s\tretries\n' | tee "$OUT/header.tsv"
+  for batch in $BATCHES; do
     start_am "b$batch"
     measure "Alertmanager 0.25" "/api/v2/alerts" "$batch" "http://127.0.0.1:$PORT_AM" bench/intake/alerts.lua "$SECRETS" "$batch" $NAMES $INSTANCES
     stop "$SERVER"
