@@ -243,23 +243,44 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
     private async Task FailAsync(Notification notification, Incident? incident, Person? person, string reason, DateTime now, CancellationToken ct)
     {
         Finish(notification, "failed", reason);
+        var notReached = false;
         if (incident is not null && person is not null && notification.Kind == "page")
-        {
-            var others = await db.Notifications.AnyAsync(n => n.IncidentId == incident.Id && n.PersonId == person.Id && n.Step == notification.Step
+            notReached = !await db.Notifications.AnyAsync(n => n.IncidentId == incident.Id && n.PersonId == person.Id && n.Step == notification.Step
                 && n.Round == notification.Round && n.Id != notification.Id && n.Status != "failed" && n.Status != "cancelled", ct);
-            if (!others)
+        if (!notReached)
+        {
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+        // The line goes on the incident as it is at the save: when an acknowledgement or a page moved it
+        // meanwhile, read it again and write the line again, rather than fail and send this message twice.
+        var hurried = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            var tracked = await db.Incidents.FirstAsync(i => i.Id == incident!.Id, ct);
+            tracked.RecordNotReached(person!.DisplayName, reason, now);
+            var escalation = await db.WorkItems.FirstOrDefaultAsync(w => w.Key == Paging.EscalateKey(incident!.Id), ct);
+            if (escalation is not null && escalation.DueAt > now && tracked.Status == IncidentStatus.Triggered)
             {
-                var tracked = await db.Incidents.FirstAsync(i => i.Id == incident.Id, ct);
-                tracked.RecordNotReached(person.DisplayName, reason, now);
-                var escalation = await db.WorkItems.FirstOrDefaultAsync(w => w.Key == Paging.EscalateKey(incident.Id), ct);
-                if (escalation is not null && escalation.DueAt > now && tracked.Status == IncidentStatus.Triggered)
-                {
-                    escalation.DueAt = now;
+                escalation.DueAt = now;
+                hurried = true;
+            }
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                if (hurried)
                     signal.Notify();
-                }
+                return;
+            }
+            catch (DbUpdateConcurrencyException e) when (attempt < Incidents.IncidentVersion.Attempts && e.Entries.All(x => x.Entity is Incident))
+            {
+                // Forget the incident and its unsaved line; the message's own record stays as it is.
+                foreach (var line in tracked.Timeline.Where(l => db.Entry(l).State == EntityState.Added).ToList())
+                    db.Entry(line).State = EntityState.Detached;
+                db.Entry(tracked).State = EntityState.Detached;
+                MusterMetrics.ConflictRetried();
             }
         }
-        await db.SaveChangesAsync(ct);
     }
 
     private async Task<DeliveryResult> SendAsync(ContactMethod method, OutgoingMessage message, CancellationToken ct)
