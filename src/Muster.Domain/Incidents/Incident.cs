@@ -34,6 +34,11 @@ public sealed class Incident
     public DateTime? ResolvedAt { get; private set; }
     public DateTime? VerifiedAt { get; private set; }
     public DateTime? ClosedAt { get; private set; }
+    /// <summary>
+    /// The incident's version: it moves on with every change (even two in the same microsecond, or
+    /// under a clock that stands still), is the concurrency token of its row, and is the API's ETag.
+    /// Whole microseconds, the finest time PostgreSQL keeps, so the value written is the value read.
+    /// </summary>
     public DateTime UpdatedAt { get; private set; }
 
     public ImpactFacts Impact { get; private set; } = new();
@@ -75,7 +80,7 @@ public sealed class Incident
             Status = IncidentStatus.Triggered,
             StartedAt = startedAt is { } s && s < now ? s : now,
             DeclaredAt = now,
-            UpdatedAt = now,
+            UpdatedAt = NextVersion(DateTime.MinValue, now),
             Impact = impact,
         };
         var classification = Classifier.Classify(plan, incident.EffectiveImpact(now));
@@ -247,7 +252,7 @@ public sealed class Incident
             return false;
         // The entry stands at the deadline, when the breach happened, however late the check ran.
         Timeline.Add(new TimelineEntry(Id, clock.Deadline ?? now, TimelineKinds.SlaBreached, Actor.System, null, stage, deadline));
-        UpdatedAt = now;
+        UpdatedAt = NextVersion(UpdatedAt, now);
         return true;
     }
 
@@ -315,9 +320,17 @@ public sealed class Incident
         Append(now, kind, by, note, from, to);
     }
 
+    /// <summary>The version after <paramref name="current"/> at <paramref name="now"/>: now, in whole microseconds, or a microsecond past the current one.</summary>
+    public static DateTime NextVersion(DateTime current, DateTime now)
+    {
+        var next = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
+        var floor = new DateTime(current.Ticks - current.Ticks % TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
+        return next > floor ? next : floor.AddTicks(TimeSpan.TicksPerMicrosecond);
+    }
+
     private void Append(DateTime now, string kind, Actor by, string? note, string? from, string? to)
     {
-        UpdatedAt = now;
+        UpdatedAt = NextVersion(UpdatedAt, now);
         Timeline.Add(new TimelineEntry(Id, now, kind, by, string.IsNullOrWhiteSpace(note) ? null : note.Trim(), from, to));
     }
 

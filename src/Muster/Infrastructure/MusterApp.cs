@@ -77,6 +77,7 @@ public static class MusterApp
         services.AddSingleton<WorkRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkRunner>());
         services.AddScoped<IncidentActions>();
+        services.AddScoped<IncidentVersion>();
         services.AddScoped<Features.Room.RoomActions>();
         services.AddScoped<IWorkHandler, Features.Room.TaskOverdueWork>();
         services.AddSingleton<Features.Room.IncidentChanges>();

@@ -22,6 +22,9 @@ public static class MusterMetrics
 
     public static void WorkFailed(string kind) => Add($"muster_work_items_failed_total{{kind=\"{kind}\"}}");
 
+    /// <summary>A change read and applied again because Muster's own work moved the incident meanwhile: counted, not logged.</summary>
+    public static void ConflictRetried() => Add("muster_incident_change_retries_total");
+
     private static void Add(string series) => Counters.AddOrUpdate(series, 1, (_, v) => v + 1);
 
     /// <summary>Counters, plus gauges the caller reads from the database at scrape time.</summary>

@@ -11,7 +11,7 @@ namespace Muster.Features.Incidents;
 
 /// <summary>The incident use cases, shared by the API and the pages: one hop to <see cref="MusterDb"/>.</summary>
 public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider time, WorkSignal signal, IStringLocalizer<SharedResource> text,
-    Microsoft.Extensions.Options.IOptions<MusterOptions> options)
+    Microsoft.Extensions.Options.IOptions<MusterOptions> options, IncidentVersion version)
 {
     public const string ClockWork = "incident-clock";
 
@@ -37,6 +37,7 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
             request.StartedAt?.ToUniversalTime(), request.Drill, Blank(request.Category), by, ct: ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        version.Saved = incident.UpdatedAt;
         signal.Notify();
         return incident;
     }
@@ -259,9 +260,47 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
     /// Loads an incident, applies a change, and keeps everything that follows in step in the same
     /// save: the matrix when the level rose, the clocks, the escalation, the tasks and deadlines.
     /// </summary>
-    public async Task<Incident> ApplyAsync(string id, Func<Incident, PlanDefinition, DateTime, Task> change, CancellationToken ct = default)
+    /// <remarks>
+    /// Muster's own work (an escalation step, a clock, a message that could not be delivered) may
+    /// move the incident's version between the read and the save. A caller who named no version
+    /// asked to act on the incident as it is, so the change is read and applied again, up to
+    /// <see cref="IncidentVersion.Attempts"/> times (domain rules judge it again: an incident
+    /// acknowledged meanwhile answers as it would have). A caller who named one (If-Match, a form's
+    /// hidden version) gets a 409 instead: what they saw is not what is there.
+    /// </remarks>
+    public Task<Incident> ApplyAsync(string id, Func<Incident, PlanDefinition, DateTime, Task> change, CancellationToken ct = default) =>
+        ApplyAsync(id, change, checkVersion: true, ct);
+
+    /// <summary>As above; <paramref name="checkVersion"/> is false when the request's version is about another incident (a merge checks the merged one itself).</summary>
+    public async Task<Incident> ApplyAsync(string id, Func<Incident, PlanDefinition, DateTime, Task> change, bool checkVersion, CancellationToken ct)
+    {
+        // Clearing the context between attempts must not drop a caller's unsaved work: with any, one attempt.
+        var attempts = db.ChangeTracker.HasChanges() ? 1 : IncidentVersion.Attempts;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ApplyOnceAsync(id, change, checkVersion, ct);
+            }
+            catch (DbUpdateConcurrencyException e) when (version.Given && e.Entries.Select(x => x.Entity).OfType<Incident>().FirstOrDefault() is { } moved)
+            {
+                var current = await db.Incidents.AsNoTracking().Where(i => i.Id == moved.Id).Select(i => (DateTime?)i.UpdatedAt).FirstOrDefaultAsync(ct);
+                throw IncidentVersion.Stale(moved.Reference, current is { } at ? IncidentVersion.ETag(at) : null);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < attempts)
+            {
+                // A row of Muster's own bookkeeping (a work item) gone meanwhile is retried even for a caller with a version: the next read checks it again.
+                db.ChangeTracker.Clear();
+                MusterMetrics.ConflictRetried();
+            }
+        }
+    }
+
+    private async Task<Incident> ApplyOnceAsync(string id, Func<Incident, PlanDefinition, DateTime, Task> change, bool checkVersion, CancellationToken ct)
     {
         var incident = await FindAsync(id, track: true, ct);
+        if (checkVersion)
+            version.Check(incident);
         var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
         var now = Now;
         var before = incident.Status;
@@ -273,6 +312,8 @@ public sealed class IncidentActions(MusterDb db, PlanCatalog plans, TimeProvider
         await SyncPagingAsync(incident, before, now, ct);
         await Room.ResponseSync.SyncAsync(db, incident, plan, await HoursAsync(plan, incident.SeverityLevel, ct), now, ct);
         await db.SaveChangesAsync(ct);
+        if (checkVersion)
+            version.Saved = incident.UpdatedAt;
         signal.Notify();
         return incident;
     }
@@ -382,11 +423,13 @@ public sealed class IncidentClockWork(IncidentActions actions, MusterDb db, Plan
 {
     public string Kind => IncidentActions.ClockWork;
 
-    public async Task HandleAsync(WorkItem item, CancellationToken ct)
+    // A breach line or a level raised by time changes the incident: when a person or a page moved it
+    // meanwhile, read it again and check again, rather than fail and wait for the runner's retry.
+    public Task HandleAsync(WorkItem item, CancellationToken ct) => IncidentVersion.RetryAsync(db, async () =>
     {
         var incident = await db.Incidents.Include(i => i.Timeline).FirstOrDefaultAsync(i => i.Id == item.Payload, ct);
         if (incident is null)
-            return;
+            return false;
         var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
         var now = time.GetUtcNow().UtcDateTime;
         var level = incident.SeverityLevel;
@@ -394,5 +437,6 @@ public sealed class IncidentClockWork(IncidentActions actions, MusterDb db, Plan
         if (incident.SeverityLevel != level)
             await Room.ResponseSync.SyncAsync(db, incident, plan, await actions.HoursAsync(plan, incident.SeverityLevel, ct), now, ct);
         await db.SaveChangesAsync(ct);
-    }
+        return true;
+    });
 }

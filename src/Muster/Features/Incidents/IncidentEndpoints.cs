@@ -20,17 +20,22 @@ public static class IncidentEndpoints
 
     public static void MapIncidents(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/incidents").WithTags("Incidents");
+        var api = app.MapGroup("/api/v1/incidents").WithTags("Incidents").AddEndpointFilter(IncidentVersion.Filter);
 
         api.MapGet("/", async ([AsParameters] IncidentQuery query, IncidentActions actions, CancellationToken ct) =>
                 TypedResults.Ok(await actions.ListAsync(query.ToFilter().Validated(), ct)))
             .RequireAuthorization(Policies.Viewer)
             .WithSummary("List incidents, newest first, with filters and paging.");
 
-        api.MapGet("/{id}", async (string id, IncidentActions actions, CancellationToken ct) =>
-                TypedResults.Ok(await actions.ViewAsync(await actions.FindAsync(id, ct: ct), ct)))
+        api.MapGet("/{id}", async (string id, HttpResponse response, IncidentActions actions, CancellationToken ct) =>
+            {
+                var incident = await actions.FindAsync(id, ct: ct);
+                // The version to send back in If-Match, so that a change answers 409 if the incident moved on meanwhile.
+                response.Headers.ETag = IncidentVersion.ETag(incident.UpdatedAt);
+                return TypedResults.Ok(await actions.ViewAsync(incident, ct));
+            })
             .RequireAuthorization(Policies.Viewer)
-            .WithSummary("One incident by id or number (INC-1042), with its level and clocks.");
+            .WithSummary("One incident by id or number (INC-1042), with its level and clocks; its ETag is the version to send in If-Match.");
 
         api.MapGet("/{id}/timeline", async (string id, IncidentActions actions, CancellationToken ct) =>
                 TypedResults.Ok(await actions.TimelineAsync(id, ct)))

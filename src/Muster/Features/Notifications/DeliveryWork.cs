@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Muster.Data;
+using Muster.Domain.Incidents;
 using Muster.Features.Notifications.Channels;
 using Muster.Infrastructure;
 
@@ -172,12 +173,30 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, IEn
         return await channels.SendAsync(channel.Type, channel.Settings, recipient, message, ct);
     }
 
+    /// <summary>How often a record that lost a race for its incident is written again on the incident as it is then.</summary>
+    private const int RecordAttempts = 5;
+
     /// <summary>A message that ends unsent (failed or cancelled): its feature hears of it in the same commit.</summary>
     private async Task EndAsync(IMessageKind writer, Notification notification, string status, string reason, CancellationToken ct)
     {
         Finish(notification, status, reason);
-        await writer.DoneAsync(notification, ct);
-        await db.SaveChangesAsync(ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            await writer.DoneAsync(notification, ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                break;
+            }
+            catch (DbUpdateConcurrencyException e) when (attempt < RecordAttempts && e.Entries.All(x => x.Entity is Incident))
+            {
+                // An acknowledgement or a page moved the incident meanwhile: forget what the kind wrote on
+                // it and write it again on the incident as it is now, rather than fail and send this twice.
+                foreach (var entry in db.ChangeTracker.Entries().Where(x => x.Entity is Incident || (x.Entity is TimelineEntry && x.State == EntityState.Added)).ToList())
+                    entry.State = EntityState.Detached;
+                MusterMetrics.ConflictRetried();
+            }
+        }
         logger.LogInformation("Notification {Id} ({Kind}) by {Type}: {Status}.", notification.Id, notification.Kind, notification.Type, notification.Status);
     }
 

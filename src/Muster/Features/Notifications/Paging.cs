@@ -158,20 +158,27 @@ public sealed class EscalationWork(TimeProvider time) : IBatchWorkHandler
             // no writer can come between reading the versions and moving them on.
             var ids = read.Select(r => r.Id).ToList();
             var current = await db.Incidents.Where(i => ids.Contains(i.Id)).Select(i => new { i.Id, i.UpdatedAt }).ToDictionaryAsync(i => i.Id, i => i.UpdatedAt, ct);
-            var same = read.Where(r => current.TryGetValue(r.Id, out var version) && version == r.Version).Select(r => r.Id).ToList();
-            await db.Incidents.Where(i => same.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.UpdatedAt, now), ct);
-            return [.. same];
+            var same = read.Where(r => current.TryGetValue(r.Id, out var version) && version == r.Version).ToList();
+            // Each version moves forward even where it already stands at or past now (a change in this
+            // microsecond): one statement for each new version, nearly always one for the batch.
+            foreach (var group in same.GroupBy(r => Incident.NextVersion(r.Version, now)))
+            {
+                var members = group.Select(r => r.Id).ToList();
+                await db.Incidents.Where(i => members.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.UpdatedAt, group.Key), ct);
+            }
+            return [.. same.Select(r => r.Id)];
         }
         var unchanged = new HashSet<string>();
         foreach (var chunk in read.Chunk(10_000))
         {
-            var values = string.Join(", ", chunk.Select((_, i) => $"({{{2 * i + 1}}}, {{{2 * i + 2}}})"));
+            var values = string.Join(", ", chunk.Select((_, i) => $"({{{3 * i}}}, {{{3 * i + 1}}}, {{{3 * i + 2}}})"));
             var sql = $$"""
-                WITH v("Id", "Version") AS (VALUES {{values}})
-                UPDATE "Incidents" SET "UpdatedAt" = {0} FROM v WHERE "Incidents"."Id" = v."Id" AND "Incidents"."UpdatedAt" = v."Version"
+                WITH v("Id", "Version", "Next") AS (VALUES {{values}})
+                UPDATE "Incidents" SET "UpdatedAt" = v."Next" FROM v WHERE "Incidents"."Id" = v."Id" AND "Incidents"."UpdatedAt" = v."Version"
                 RETURNING "Incidents"."Id" AS "Value"
                 """;
-            object[] parameters = [now, .. chunk.SelectMany(r => new object[] { r.Id, r.Version })];
+            // Each version moves forward even where it already stands at or past now (a change in this microsecond).
+            object[] parameters = [.. chunk.SelectMany(r => new object[] { r.Id, r.Version, Incident.NextVersion(r.Version, now) })];
             unchanged.UnionWith(await db.Database.SqlQueryRaw<string>(sql, parameters).ToListAsync(ct));
         }
         return unchanged;

@@ -192,12 +192,19 @@ public sealed class TaskOverdueWork(MusterDb db, TimeProvider time, WorkSignal s
 
     public string Kind => ResponseSync.OverdueWork;
 
+    // The overdue lines change the incident: when it moved meanwhile, read it and its tasks again rather than fail.
     public async Task HandleAsync(WorkItem item, CancellationToken ct)
+    {
+        if (await Incidents.IncidentVersion.RetryAsync(db, () => RunAsync(item, ct)))
+            signal.Notify();
+    }
+
+    private async Task<bool> RunAsync(WorkItem item, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var incident = await db.Incidents.FirstOrDefaultAsync(i => i.Id == item.Payload, ct);
         if (incident is null)
-            return;
+            return false;
         var tasks = await db.IncidentTasks.Where(t => t.IncidentId == incident.Id).ToListAsync(ct);
         if (incident.IsOpen)
         {
@@ -217,6 +224,6 @@ public sealed class TaskOverdueWork(MusterDb db, TimeProvider time, WorkSignal s
         }
         await ResponseSync.ScheduleAsync(db, incident, tasks, now, ct);
         await db.SaveChangesAsync(ct);
-        signal.Notify();
+        return true;
     }
 }

@@ -14,7 +14,7 @@ namespace Muster.Features.Room;
 
 /// <summary>The incident room's use cases, shared by the API and the page: roles, tasks, reports upward, customer messages, merge and links.</summary>
 public sealed class RoomActions(MusterDb db, IncidentActions incidents, PlanCatalog plans, TimeProvider time, IOptions<MusterOptions> options,
-    Status.StatusAdmin status, IStringLocalizer<SharedResource> text)
+    Status.StatusAdmin status, IStringLocalizer<SharedResource> text, IncidentVersion version)
 {
     public const int MaxReportLength = 4_000;
 
@@ -367,16 +367,18 @@ public sealed class RoomActions(MusterDb db, IncidentActions incidents, PlanCata
         await db.IncidentRoles.Where(r => r.IncidentId == merged.Id && !survivorRoles.Contains(r.RoleKey + "/" + r.PersonId))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.IncidentId, survivor.Id), ct);
 
-        var loser = await db.Incidents.FirstAsync(i => i.Id == merged.Id, ct);
         var result = await incidents.ApplyAsync(survivor.Id, async (kept, plan, at) =>
         {
+            // Read here, not before: a change read again after a conflict reads the merged incident again too.
+            var loser = await db.Incidents.FirstAsync(i => i.Id == merged.Id, ct);
+            version.Check(loser);
             var before = loser.Status;
             loser.MergeInto(kept, user.Actor(), at);
             await incidents.SyncPagingAsync(loser, before, at, ct);
             await db.CancelAsync($"{IncidentActions.ClockWork}:{loser.Id}", ct);
             await db.CancelAsync(ResponseSync.OverdueKey(loser.Id), ct);
             db.Record(user, "incident.merged", "incident", loser.Id, null, new { into = kept.Id }, at);
-        }, ct);
+        }, checkVersion: false, ct);
         await transaction.CommitAsync(ct);
         return result;
     }

@@ -11,7 +11,7 @@ public static class RoomEndpoints
 
     public static void MapRoom(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/incidents").WithTags("Incident room");
+        var api = app.MapGroup("/api/v1/incidents").WithTags("Incident room").AddEndpointFilter(IncidentVersion.Filter);
 
         api.MapGet("/{id}/tasks", async (string id, RoomActions room, CancellationToken ct) => TypedResults.Ok(await room.TasksAsync(id, ct)))
             .RequireAuthorization(Policies.Viewer)
