@@ -71,6 +71,7 @@ public static class MusterApp
         });
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<PublicUrl>();
         services.AddSingleton<PlanCatalog>();
         services.AddSingleton<WorkSignal>();
         services.AddHostedService<PrepareDatabase>();
@@ -149,6 +150,8 @@ public static class MusterApp
         services.AddHttpContextAccessor();
 
         var app = builder.Build();
+        // After start, when Kestrel knows its ports: the log then names the address links will carry.
+        app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<PublicUrl>().Announce());
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -213,16 +216,6 @@ public static class MusterApp
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
         return app;
-    }
-
-    /// <summary>Public base URL for links that leave Muster: the setting, else the first --urls address.</summary>
-    public static string PublicUrl(IConfiguration configuration)
-    {
-        var configured = configuration[$"{MusterOptions.Section}:PublicUrl"];
-        if (!string.IsNullOrWhiteSpace(configured))
-            return configured.TrimEnd('/');
-        var urls = configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080";
-        return urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0].TrimEnd('/');
     }
 
     private sealed class MusterOptionsValidator : IValidateOptions<MusterOptions>

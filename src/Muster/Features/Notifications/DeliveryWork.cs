@@ -15,7 +15,7 @@ namespace Muster.Features.Notifications;
 /// message a minute reaches a contact method; what comes in between is bundled into the next.
 /// </summary>
 public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, PlanCatalog plans, TimeProvider time, WorkSignal signal,
-    IConfiguration configuration, IOptions<MusterOptions> options, IStringLocalizer<SharedResource> text, ILogger<DeliveryWork> logger) : IWorkHandler
+    IConfiguration configuration, IOptions<MusterOptions> options, PublicUrl links, IStringLocalizer<SharedResource> text, ILogger<DeliveryWork> logger) : IWorkHandler
 {
     public static readonly TimeSpan Throttle = TimeSpan.FromMinutes(1);
     public const int MaxAttempts = 5;
@@ -126,7 +126,7 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
         {
             // An announcement says what the room wrote, to the group, mentioning nobody.
             var kept = await db.IncidentMessages.AsNoTracking().Where(m => m.Id == notification.SubjectId).Select(m => m.Text).FirstOrDefaultAsync(ct) ?? "";
-            var url = $"{(options.Value.PublicUrl ?? "http://127.0.0.1:5080").TrimEnd('/')}/status";
+            var url = links.To("/status");
             message = new OutgoingMessage(notification.Kind, $"{incident.Reference} {incident.Title}", $"{kept}\n\n{url}", kept, null, null, url,
                 new Dictionary<string, string> { ["number"] = incident.Reference, ["title"] = incident.Title, ["text"] = kept, ["url"] = url }, "zh-CN", incident.Drill, notification.Id);
             recipient = Recipient.Group;
@@ -179,9 +179,9 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
         }
         var types = ContactTypes.ChannelTypesFor(notification.Type);
         var channel = await db.NotificationChannels.AsNoTracking().Where(c => c.Enabled && types.Contains(c.Type)).OrderBy(c => c.CreatedAt).FirstOrDefaultAsync(ct);
-        var baseUrl = (options.Value.PublicUrl ?? "http://127.0.0.1:5080").TrimEnd('/');
-        var message = new OutgoingMessage(notification.Kind, incident.Reference, kept.Text, kept.Text, null, null, $"{baseUrl}/status",
-            new Dictionary<string, string> { ["number"] = incident.Reference, ["title"] = incident.Title, ["text"] = kept.Text, ["url"] = $"{baseUrl}/status" },
+        var statusUrl = links.To("/status");
+        var message = new OutgoingMessage(notification.Kind, incident.Reference, kept.Text, kept.Text, null, null, statusUrl,
+            new Dictionary<string, string> { ["number"] = incident.Reference, ["title"] = incident.Title, ["text"] = kept.Text, ["url"] = statusUrl },
             "zh-CN", incident.Drill, notification.Id);
         var result = channel is null
             ? DeliveryResult.Failed($"no enabled channel carries {notification.Type}: an administrator adds one under Channels")
@@ -332,7 +332,7 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, Pla
             var key = await ActionLinks.KeyAsync(db, ct);
             var now = time.GetUtcNow().UtcDateTime;
             var expires = now + ActionLinks.Lifetime;
-            var baseUrl = (options.Value.PublicUrl ?? "http://127.0.0.1:5080").TrimEnd('/');
+            var baseUrl = links.Base;
             if (person is not null && notification.Kind is Reviews.ReviewWork.ReminderKind or Drills.DrillWork.ReminderKind)
                 return await RenderReminderAsync(notification, incident, person, baseUrl, culture, ct);
             if (incident is null || person is null)

@@ -149,7 +149,7 @@ public sealed class StatusNotifyWork(MusterDb db, TimeProvider time, WorkSignal 
 
 /// <summary>Sends one message to one subscriber: a confirmation, or an update with its unsubscribe link. A transient failure throws, so the queue retries it.</summary>
 public sealed class StatusDeliverWork(
-    MusterDb db, TimeProvider time, IConfiguration configuration, NotificationChannels channels,
+    MusterDb db, TimeProvider time, IConfiguration configuration, PublicUrl links, NotificationChannels channels,
     IHttpClientFactory httpFactory, IStringLocalizer<SharedResource> text, ILogger<StatusDeliverWork> logger) : IWorkHandler
 {
     public const string KindName = "status-deliver";
@@ -163,7 +163,7 @@ public sealed class StatusDeliverWork(
         if (subscriber is null || subscriber.UnsubscribedAt is not null)
             return;
         var key = await ActionLinks.KeyAsync(db, ct);
-        var baseUrl = MusterApp.PublicUrl(configuration);
+        var baseUrl = links.Base;
         var lang = subscriber.Language;
         var unsubscribe = $"{baseUrl}/status/unsubscribe?t={Uri.EscapeDataString(StatusSubscriptions.Token(key, subscriber.Id, "unsubscribe"))}";
         string subject, body, shortText;

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Options;
 using Muster.Data;
 using Muster.Features.Notifications;
 using Muster.Features.Notifications.Channels;
@@ -76,7 +75,7 @@ public sealed class SurveyWork(MusterDb db, TimeProvider time, WorkSignal signal
 
 /// <summary>Sends one survey invitation; records the message in the incident's delivery log.</summary>
 public sealed class SurveySendWork(MusterDb db, NotificationChannels channels, TimeProvider time, IConfiguration configuration,
-    IOptions<MusterOptions> options, IStringLocalizer<SharedResource> text) : IWorkHandler
+    PublicUrl links, IStringLocalizer<SharedResource> text) : IWorkHandler
 {
     public const string WorkKind = "survey-send";
     public const int MaxAttempts = 5;
@@ -90,7 +89,7 @@ public sealed class SurveySendWork(MusterDb db, NotificationChannels channels, T
         if (invitation is not { Status: "queued" } || invitation.Address is null)
             return;
         var number = await db.Incidents.Where(i => i.Id == invitation.IncidentId).Select(i => i.Number).FirstAsync(ct);
-        var url = $"{(options.Value.PublicUrl ?? "http://127.0.0.1:5080").TrimEnd('/')}/s/{await SurveyLinks.TokenAsync(db, invitation.Id, ct)}";
+        var url = links.To($"/s/{await SurveyLinks.TokenAsync(db, invitation.Id, ct)}");
         var message = Render(invitation, $"INC-{number}", url);
         DeliveryResult result;
         if (invitation.Channel == "email")
