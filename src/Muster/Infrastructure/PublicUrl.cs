@@ -51,9 +51,10 @@ public sealed class PublicUrl(IOptions<MusterOptions> options, IConfiguration co
         var addresses = listening.Count > 0 ? listening
             : (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         var choice = Choose(options.Value.PublicUrl, addresses, HostName.Value)
-            ?? throw new InvalidOperationException(
-                $"Links that leave Muster need an address: Muster listens on {(addresses.Count == 0 ? "no configured address" : string.Join(", ", addresses))} " +
-                "and does not know its port yet. Set Muster__PublicUrl to the address people reach, such as https://muster.example.com.");
+            ?? throw new InvalidOperationException((addresses.Count == 0
+                    ? "Links that leave Muster need an address, and Muster knows of none it listens on. "
+                    : $"Links that leave Muster need an address, and Muster's ({string.Join(", ", addresses)}) has no port yet or is a socket. ")
+                + "Set Muster__PublicUrl to the address people reach, such as https://muster.example.com.");
         // Before start a later Kestrel setting may still change the address: only what is final is kept.
         if (started || !string.IsNullOrWhiteSpace(options.Value.PublicUrl))
             known = choice.Url;
