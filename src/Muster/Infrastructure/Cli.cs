@@ -26,11 +26,11 @@ public static class Cli
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var urls = new Option<string>("--urls") { Description = "Addresses to listen on, such as http://127.0.0.1:5080", Recursive = true };
+        var urls = new Option<string>("--urls") { Description = $"Addresses to listen on, such as {MusterApp.DefaultUrls}", Recursive = true };
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the SQLite database (default ./muster-data)", Recursive = true };
         var database = new Option<string>("--database") { Description = "sqlite (default) or postgres", Recursive = true };
         var connection = new Option<string>("--connection") { Description = "Connection string, for PostgreSQL", Recursive = true };
-        var root = new RootCommand("Muster: emergency response. With no verb, serves on http://127.0.0.1:5080.") { urls, dataDir, database, connection };
+        var root = new RootCommand($"Muster: emergency response. With no verb, serves on {MusterApp.DefaultUrls}.") { urls, dataDir, database, connection };
 
         string[] Common(ParseResult r) =>
         [

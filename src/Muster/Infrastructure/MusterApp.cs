@@ -39,6 +39,9 @@ public static class MusterApp
     /// <summary>The largest body an intake endpoint reads: a batch of a few hundred alerts fits.</summary>
     public const long IntakeBodyLimit = 1 << 20;
 
+    /// <summary>Where Muster listens when neither --urls, urls, ASPNETCORE_URLS, ports nor Kestrel endpoints say.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -47,6 +50,12 @@ public static class MusterApp
             // appsettings.json and the UI's files sit beside the executable, wherever it is started from.
             ContentRootPath = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : AppContext.BaseDirectory,
         });
+        // The default is set here, not in appsettings.json: the file is read after ASPNETCORE_URLS
+        // and would outrank it, so Muster would listen (and link) somewhere it was not told to.
+        var listen = builder.Configuration;
+        if (string.IsNullOrWhiteSpace(listen["urls"]) && string.IsNullOrWhiteSpace(listen["http_ports"]) && string.IsNullOrWhiteSpace(listen["https_ports"])
+            && !listen.GetSection("Kestrel:Endpoints").Exists())
+            builder.WebHost.UseUrls(DefaultUrls);
         builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         // Hook URLs carry secrets: the per-request log lines that print the URL stay off, whatever the configuration says.
@@ -71,6 +80,7 @@ public static class MusterApp
         });
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<PublicUrl>();
         services.AddSingleton<PlanCatalog>();
         services.AddSingleton<WorkSignal>();
         services.AddHostedService<PrepareDatabase>();
@@ -158,6 +168,8 @@ public static class MusterApp
         services.AddHttpContextAccessor();
 
         var app = builder.Build();
+        // After start, when Kestrel knows its ports: the log then names the address links will carry.
+        app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<PublicUrl>().Announce());
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -222,16 +234,6 @@ public static class MusterApp
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
         return app;
-    }
-
-    /// <summary>Public base URL for links that leave Muster: the setting, else the first --urls address.</summary>
-    public static string PublicUrl(IConfiguration configuration)
-    {
-        var configured = configuration[$"{MusterOptions.Section}:PublicUrl"];
-        if (!string.IsNullOrWhiteSpace(configured))
-            return configured.TrimEnd('/');
-        var urls = configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080";
-        return urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0].TrimEnd('/');
     }
 
     private sealed class MusterOptionsValidator : IValidateOptions<MusterOptions>

@@ -10,7 +10,7 @@ public sealed class MusterOptions
     /// <summary>Where the SQLite database and other local files live.</summary>
     public string DataDir { get; set; } = "muster-data";
 
-    /// <summary>The address every link that leaves Muster uses; by default the first --urls address.</summary>
+    /// <summary>The address every link that leaves Muster uses; by default the first address Muster listens on (see <see cref="Infrastructure.PublicUrl"/>).</summary>
     public string? PublicUrl { get; set; }
 
     /// <summary>The organisation's time zone, an IANA id.</summary>
@@ -52,8 +52,8 @@ public sealed class MusterOptions
             yield return $"Muster__ReportRetentionDays is {ReportRetentionDays}; use a number of days of at least 1, such as 30.";
         if (Work.BatchSize is < 1 or > 10_000)
             yield return $"Muster__Work__BatchSize is {Work.BatchSize}; use a number of escalations per transaction from 1 to 10000, such as 1000.";
-        if (PublicUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
-            yield return $"Muster__PublicUrl '{url}' is not an absolute URL such as 'https://muster.example.com'.";
+        if (!string.IsNullOrWhiteSpace(PublicUrl) && Infrastructure.PublicUrl.Problem(PublicUrl) is { } problem)
+            yield return $"Muster__PublicUrl '{PublicUrl}' {problem}; use the address people reach, such as 'https://muster.example.com'.";
     }
 }
 

@@ -62,9 +62,11 @@ public sealed class SmtpServer : IAsyncLifetime
         }
     }
 
-    public async Task<MimeMessage> SingleMessageAsync(Func<MimeMessage, bool> match)
+    /// <summary>The first stored message that matches, waiting up to <paramref name="within"/> (5 s unless told) for it.</summary>
+    public async Task<MimeMessage> SingleMessageAsync(Func<MimeMessage, bool> match, TimeSpan? within = null)
     {
-        for (var i = 0; i < 100; i++)
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(5));
+        while (true)
         {
             foreach (var file in Directory.GetFiles(Folder, "*.eml"))
             {
@@ -72,9 +74,10 @@ public sealed class SmtpServer : IAsyncLifetime
                 if (match(message))
                     return message;
             }
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("the SMTP server stored no such message");
             await Task.Delay(50);
         }
-        throw new TimeoutException("the SMTP server stored no such message");
     }
 
     public async Task DisposeAsync()

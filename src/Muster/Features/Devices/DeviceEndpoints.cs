@@ -28,22 +28,22 @@ public static class DeviceEndpoints
     public static void MapDevices(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/devices").WithTags("Devices");
-        api.MapGet("/", async (string? serviceId, MusterDb db, IConfiguration configuration, CancellationToken ct) =>
-                TypedResults.Ok((await ListAsync(db, serviceId, null, ct)).Select(d => Json(d, configuration))))
+        api.MapGet("/", async (string? serviceId, MusterDb db, PublicUrl links, CancellationToken ct) =>
+                TypedResults.Ok((await ListAsync(db, serviceId, null, ct)).Select(d => Json(d, links))))
             .RequireAuthorization(Policies.Viewer).WithSummary("Every device, or a service's (?serviceId=), with its report URL.");
-        api.MapGet("/{id}", async (string id, MusterDb db, IConfiguration configuration, CancellationToken ct) =>
-                (await ListAsync(db, null, [id], ct)).FirstOrDefault() is { } d ? Results.Ok(Json(d, configuration)) : Problems.NotFound("device", id))
+        api.MapGet("/{id}", async (string id, MusterDb db, PublicUrl links, CancellationToken ct) =>
+                (await ListAsync(db, null, [id], ct)).FirstOrDefault() is { } d ? Results.Ok(Json(d, links)) : Problems.NotFound("device", id))
             .RequireAuthorization(Policies.Viewer);
-        api.MapPost("/", async (DeviceRequest request, ClaimsPrincipal user, MusterDb db, TimeProvider time, IConfiguration configuration, CancellationToken ct) =>
+        api.MapPost("/", async (DeviceRequest request, ClaimsPrincipal user, MusterDb db, TimeProvider time, PublicUrl links, CancellationToken ct) =>
             {
                 var device = await SaveAsync(db, null, request, user, time.GetUtcNow().UtcDateTime, ct);
-                return TypedResults.Created($"/api/v1/devices/{device.Id}", Json((await ListAsync(db, null, [device.Id], ct))[0], configuration));
+                return TypedResults.Created($"/api/v1/devices/{device.Id}", Json((await ListAsync(db, null, [device.Id], ct))[0], links));
             })
             .RequireAuthorization(Policies.Manager).WithSummary("Create a device: {code, name, type, serviceId, site?, building?, floor?, area?, status?}.");
-        api.MapPut("/{id}", async (string id, DeviceRequest request, ClaimsPrincipal user, MusterDb db, TimeProvider time, IConfiguration configuration, CancellationToken ct) =>
+        api.MapPut("/{id}", async (string id, DeviceRequest request, ClaimsPrincipal user, MusterDb db, TimeProvider time, PublicUrl links, CancellationToken ct) =>
             {
                 await SaveAsync(db, id, request, user, time.GetUtcNow().UtcDateTime, ct);
-                return TypedResults.Ok(Json((await ListAsync(db, null, [id], ct))[0], configuration));
+                return TypedResults.Ok(Json((await ListAsync(db, null, [id], ct))[0], links));
             })
             .RequireAuthorization(Policies.Manager).WithSummary("Change a device.");
         // text/csv only: a cross-site HTML form cannot send it, so a signed-in manager's cookie cannot be used to import.
@@ -56,14 +56,14 @@ public static class DeviceEndpoints
             })
             .RequireAuthorization(Policies.Manager)
             .WithSummary("CSV with a header row code,name,type,service,site,building,floor,area. All rows or none: every bad row is reported.");
-        api.MapGet("/{id}/qr.png", async (string id, MusterDb db, IConfiguration configuration, CancellationToken ct) =>
+        api.MapGet("/{id}/qr.png", async (string id, MusterDb db, PublicUrl links, CancellationToken ct) =>
                 await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) is { } d
-                    ? Results.File(QrCodes.Png(ReportUrl(configuration, d.ReportToken)), "image/png")
+                    ? Results.File(QrCodes.Png(ReportUrl(links, d.ReportToken)), "image/png")
                     : Problems.NotFound("device", id))
             .RequireAuthorization(Policies.Viewer).WithSummary("The QR code of the device's report URL, as PNG.");
-        api.MapGet("/{id}/qr.svg", async (string id, MusterDb db, IConfiguration configuration, CancellationToken ct) =>
+        api.MapGet("/{id}/qr.svg", async (string id, MusterDb db, PublicUrl links, CancellationToken ct) =>
                 await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) is { } d
-                    ? Results.Text(QrCodes.Svg(ReportUrl(configuration, d.ReportToken)), "image/svg+xml")
+                    ? Results.Text(QrCodes.Svg(ReportUrl(links, d.ReportToken)), "image/svg+xml")
                     : Problems.NotFound("device", id))
             .RequireAuthorization(Policies.Viewer).WithSummary("The QR code of the device's report URL, as SVG.");
 
@@ -75,9 +75,9 @@ public static class DeviceEndpoints
             .RequireAuthorization(Policies.Manager).WithSummary("Create or change a device type: {nameZh, nameEn, symptoms: [{zh, en}]}.");
     }
 
-    public static string ReportUrl(IConfiguration configuration, string token) => $"{MusterApp.PublicUrl(configuration)}/r/{token}";
+    public static string ReportUrl(PublicUrl links, string token) => links.To($"/r/{token}");
 
-    private static object Json(DeviceView d, IConfiguration configuration) => new
+    private static object Json(DeviceView d, PublicUrl links) => new
     {
         d.Id,
         d.Code,
@@ -91,7 +91,7 @@ public static class DeviceEndpoints
         d.Area,
         d.Status,
         d.CreatedAt,
-        ReportUrl = ReportUrl(configuration, d.ReportToken),
+        ReportUrl = ReportUrl(links, d.ReportToken),
         QrPng = $"/api/v1/devices/{d.Id}/qr.png",
         QrSvg = $"/api/v1/devices/{d.Id}/qr.svg",
     };

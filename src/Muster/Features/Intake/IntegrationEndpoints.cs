@@ -21,24 +21,24 @@ public static class IntegrationEndpoints
     public static void MapIntegrations(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Integrations");
-        api.MapGet("/services/{serviceId}/integrations", async (string serviceId, MusterDb db, IConfiguration configuration, CancellationToken ct) =>
+        api.MapGet("/services/{serviceId}/integrations", async (string serviceId, MusterDb db, PublicUrl links, CancellationToken ct) =>
             {
                 var rows = await db.Integrations.Where(i => i.ServiceId == serviceId).OrderBy(i => i.Name).ToListAsync(ct);
-                return TypedResults.Ok(rows.Select(i => View(i, configuration)).ToList());
+                return TypedResults.Ok(rows.Select(i => View(i, links)).ToList());
             })
             .RequireAuthorization(Policies.Manager).WithSummary("A service's integrations, with their URLs and secrets.");
-        api.MapPost("/services/{serviceId}/integrations", async (string serviceId, IntegrationRequest request, ClaimsPrincipal user, MusterDb db, IConfiguration configuration, TimeProvider time, CancellationToken ct) =>
+        api.MapPost("/services/{serviceId}/integrations", async (string serviceId, IntegrationRequest request, ClaimsPrincipal user, MusterDb db, PublicUrl links, TimeProvider time, CancellationToken ct) =>
             {
                 var integration = await CreateAsync(db, serviceId, request, user, time.GetUtcNow().UtcDateTime, ct);
-                return TypedResults.Created($"/api/v1/integrations/{integration.Id}", View(integration, configuration));
+                return TypedResults.Created($"/api/v1/integrations/{integration.Id}", View(integration, links));
             })
             .RequireAuthorization(Policies.Manager)
             .WithSummary("Create an integration: {type: events|prometheus|alertmanager|grafana|zabbix|heartbeat, name, intervalSeconds?, graceSeconds?}.");
         foreach (var verb in Changes)
         {
-            api.MapPost($"/integrations/{{id}}/{verb}", async (string id, ClaimsPrincipal user, MusterDb db, IntakeIntegrations known, IConfiguration configuration,
-                    TimeProvider time, CancellationToken ct) =>
-                    TypedResults.Ok(View(await ChangeAsync(db, known, id, verb, user, time.GetUtcNow().UtcDateTime, ct), configuration)))
+            api.MapPost($"/integrations/{{id}}/{verb}", async (string id, ClaimsPrincipal user, MusterDb db, IntakeIntegrations known, PublicUrl links, TimeProvider time,
+                    CancellationToken ct) =>
+                    TypedResults.Ok(View(await ChangeAsync(db, known, id, verb, user, time.GetUtcNow().UtcDateTime, ct), links)))
                 .RequireAuthorization(Policies.Manager).WithSummary($"{verb[..1].ToUpperInvariant()}{verb[1..]} an integration.");
         }
     }
@@ -98,9 +98,9 @@ public static class IntegrationEndpoints
     /// <summary>32 hex characters, the length of a PagerDuty routing key, so clients that check it are content.</summary>
     public static string NewSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
-    public static IntegrationView View(Integration i, IConfiguration configuration)
+    public static IntegrationView View(Integration i, PublicUrl links)
     {
-        var baseUrl = MusterApp.PublicUrl(configuration);
+        var baseUrl = links.Base;
         var url = i.Type switch
         {
             "events" => $"{baseUrl}/v2/enqueue",

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Muster.Data;
 using Muster.Domain.Incidents;
 using Muster.Features.Notifications.Channels;
@@ -17,7 +16,7 @@ namespace Muster.Features.Notifications;
 /// contact method; pages that come in between are bundled into the next.
 /// </summary>
 public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, IEnumerable<IMessageKind> kinds, TimeProvider time,
-    IConfiguration configuration, IOptions<MusterOptions> options, IHttpClientFactory httpFactory, ILogger<DeliveryWork> logger) : IWorkHandler
+    IConfiguration configuration, PublicUrl links, IHttpClientFactory httpFactory, ILogger<DeliveryWork> logger) : IWorkHandler
 {
     public static readonly TimeSpan Throttle = TimeSpan.FromMinutes(1);
     public const int MaxAttempts = 5;
@@ -80,7 +79,7 @@ public sealed class DeliveryWork(MusterDb db, NotificationChannels channels, IEn
 
         // A group has no language of its own, nor an address: most readers are in China.
         var culture = CultureInfo.GetCultureInfo(person?.Language is "en" ? "en" : "zh-CN");
-        var baseUrl = (options.Value.PublicUrl ?? "http://127.0.0.1:5080").TrimEnd('/');
+        var baseUrl = links.Base;
         var previous = CultureInfo.CurrentUICulture;
         CultureInfo.CurrentUICulture = culture;
         Rendered rendered;

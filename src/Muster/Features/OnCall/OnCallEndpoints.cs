@@ -55,8 +55,8 @@ public static class OnCallEndpoints
                 return Ics(await ScheduleFeedAsync(db, schedule, time.GetUtcNow().UtcDateTime, ct));
             })
             .RequireAuthorization(Policies.Viewer).WithSummary("The schedule's shifts of the next 60 days as iCalendar (RFC 5545).");
-        api.MapPost("/people/{id}/calendar-token", async (string id, ClaimsPrincipal user, MusterDb db, IConfiguration configuration, CancellationToken ct) =>
-                TypedResults.Ok(new { url = FeedUrl(configuration, await CalendarTokenAsync(db, id, user, ct)) }))
+        api.MapPost("/people/{id}/calendar-token", async (string id, ClaimsPrincipal user, MusterDb db, PublicUrl links, CancellationToken ct) =>
+                TypedResults.Ok(new { url = FeedUrl(links, await CalendarTokenAsync(db, id, user, ct)) }))
             .RequireAuthorization(Policies.Viewer).WithTags("People")
             .WithSummary("The person's own iCalendar feed URL, made on first request; a person asks for their own, a manager for anyone's.");
         // Calendar apps cannot sign in: the token in the URL is the credential, and it shows only that person's shifts.
@@ -197,7 +197,7 @@ public static class OnCallEndpoints
             yield return last;
     }
 
-    public static string FeedUrl(IConfiguration configuration, string token) => $"{MusterApp.PublicUrl(configuration)}/calendar/{token}.ics";
+    public static string FeedUrl(PublicUrl links, string token) => links.To($"/calendar/{token}.ics");
 
     /// <summary>The person's feed token, made the first time it is asked for. A person asks for their own; a manager for anyone's.</summary>
     public static async Task<string> CalendarTokenAsync(MusterDb db, string personId, ClaimsPrincipal user, CancellationToken ct = default)

@@ -14,7 +14,7 @@ namespace Muster.Features.Room;
 
 /// <summary>The incident room's use cases, shared by the API and the page: roles, tasks, reports upward, customer messages, merge and links.</summary>
 public sealed class RoomActions(MusterDb db, IncidentActions incidents, PlanCatalog plans, TimeProvider time, IOptions<MusterOptions> options,
-    Status.StatusAdmin status, IStringLocalizer<SharedResource> text, IncidentVersion version)
+    Status.StatusAdmin status, IStringLocalizer<SharedResource> text, IncidentVersion version, PublicUrl links)
 {
     public const int MaxReportLength = 4_000;
 
@@ -443,7 +443,7 @@ public sealed class RoomActions(MusterDb db, IncidentActions incidents, PlanCata
             facts.Add(Culture.StartsWith("zh", StringComparison.Ordinal) ? $"影响用户 {users}" : $"{users} users affected");
         if (impact.AvailabilityPercent is { } availability)
             facts.Add(Culture.StartsWith("zh", StringComparison.Ordinal) ? $"可用率 {availability}%" : $"availability {availability}%");
-        var baseUrl = (options.Value.PublicUrl ?? "http://127.0.0.1:5080").TrimEnd('/');
+        var baseUrl = links.Base;
         return new Dictionary<string, string?>
         {
             ["reference"] = incident.Reference,

@@ -149,7 +149,7 @@ public static class StatusEndpoints
 
 /// <summary>Components, posts and updates: the writes behind the API and the settings page.</summary>
 public sealed class StatusAdmin(MusterDb db, PlanCatalog plans, TimeProvider time, StatusCache cache, WorkSignal signal, IStringLocalizer<SharedResource> text,
-    IOptions<MusterOptions> options)
+    IOptions<MusterOptions> options, PublicUrl links)
 {
     public const int MaxText = 4000;
 
@@ -423,7 +423,6 @@ public sealed class StatusAdmin(MusterDb db, PlanCatalog plans, TimeProvider tim
         var service = await db.Services.Where(s => s.Id == incident.ServiceId).Select(s => s.Name).FirstOrDefaultAsync(ct) ?? "";
         var level = plan.Levels.FirstOrDefault(l => l.Key == incident.SeverityLevel);
         var zone = options.Value.Zone;
-        var baseUrl = (options.Value.PublicUrl ?? "").TrimEnd('/');
         string Render(string culture)
         {
             var template = plan.Templates.TryGetValue(name, out var own) ? own.In(culture) : StatusText.Get(text, culture, $"statuspage.template.{status}");
@@ -439,7 +438,7 @@ public sealed class StatusAdmin(MusterDb db, PlanCatalog plans, TimeProvider tim
                 ["startedAt"] = Components.Time.Format(incident.StartedAt, zone),
                 ["declaredAt"] = Components.Time.Format(incident.DeclaredAt, zone),
                 ["affectedUsers"] = incident.Impact.AffectedUsers?.ToString(CultureInfo.InvariantCulture),
-                ["statusUrl"] = $"{baseUrl}/status/incidents/{post.Id}",
+                ["statusUrl"] = links.To($"/status/incidents/{post.Id}"),
                 ["plan"] = plan.Name.In(culture),
                 ["now"] = Components.Time.Format(time.GetUtcNow().UtcDateTime, zone),
             }).Trim();

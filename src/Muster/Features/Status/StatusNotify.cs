@@ -148,7 +148,7 @@ public sealed class StatusNotifyWork(MusterDb db, TimeProvider time, WorkSignal 
 /// What a subscriber is sent: the confirmation (a link by email, a code by SMS), or an update with
 /// its unsubscribe link (and, to a webhook, the update as JSON), in the subscriber's language.
 /// </summary>
-public sealed class StatusMessages(MusterDb db, IConfiguration configuration, IStringLocalizer<SharedResource> text) : IMessageKind
+public sealed class StatusMessages(MusterDb db, PublicUrl links, IStringLocalizer<SharedResource> text) : IMessageKind
 {
     public const string ConfirmKind = "status-confirm";
     public const string UpdateKind = "status-update";
@@ -167,7 +167,7 @@ public sealed class StatusMessages(MusterDb db, IConfiguration configuration, IS
         if (subscriber is null || subscriber.UnsubscribedAt is not null)
             return Rendered.Cancel("unsubscribed");
         var key = await ActionLinks.KeyAsync(db, ct);
-        var baseUrl = MusterApp.PublicUrl(configuration);
+        var baseUrl = links.Base;
         var lang = subscriber.Language;
         var unsubscribe = $"{baseUrl}/status/unsubscribe?t={Uri.EscapeDataString(StatusSubscriptions.Token(key, subscriber.Id, "unsubscribe"))}";
         string subject, body, shortText;

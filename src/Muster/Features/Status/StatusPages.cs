@@ -33,8 +33,8 @@ public static class StatusPages
         pages.MapGet("/incidents/{id}", (string id, HttpContext context, StatusCache cache, IStringLocalizer<SharedResource> text, IOptions<StatusOptions> options, CancellationToken ct) =>
                 ServeAsync(context, cache, options.Value, "incident:" + id, (s, lang) => Incident(s, id, lang, text), ct))
             .WithSummary("One incident or maintenance with its updates (HTML).");
-        pages.MapGet("/feed.atom", (HttpContext context, StatusCache cache, IStringLocalizer<SharedResource> text, IOptions<StatusOptions> options, IConfiguration configuration, CancellationToken ct) =>
-                ServeAsync(context, cache, options.Value, "feed", (s, lang) => Atom(s, lang, text, MusterApp.PublicUrl(configuration)), ct))
+        pages.MapGet("/feed.atom", (HttpContext context, StatusCache cache, IStringLocalizer<SharedResource> text, IOptions<StatusOptions> options, PublicUrl links, CancellationToken ct) =>
+                ServeAsync(context, cache, options.Value, "feed", (s, lang) => Atom(s, lang, text, links.Base), ct))
             .WithSummary("An Atom feed with one entry per published update.");
 
         pages.MapPost("/subscribe", SubscribeAsync).WithSummary("Subscribe by email or SMS from the page's form; a confirmation is sent.");
