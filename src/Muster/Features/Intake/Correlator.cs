@@ -260,6 +260,14 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
             var keys = events.Select(e => e.DedupKey).Distinct().ToList();
             foreach (var alert in await db.Alerts.Where(a => integrationIds.Contains(a.IntegrationId) && keys.Contains(a.DedupKey)).ToListAsync(ct))
                 alerts[(alert.IntegrationId, alert.DedupKey)] = alert;
+            // The incidents of the alerts the batch already knows, in one read rather than one each:
+            // under Prometheus's re-sends most events are alerts that fire again.
+            var incidentIds = alerts.Values.Where(a => a.IncidentId is not null).Select(a => a.IncidentId!).Distinct().ToList();
+            foreach (var chunk in incidentIds.Chunk(500))
+            {
+                foreach (var incident in await WithReadTimeline(db.Incidents).Where(i => chunk.Contains(i.Id)).ToListAsync(ct))
+                    incidents[incident.Id] = incident;
+            }
             var serviceIds = integrations.Values.Select(i => i.ServiceId).Distinct().ToList();
             var earliest = events.Count == 0 ? now : events.Min(e => e.ReceivedAt);
             var windows = await db.MaintenanceWindows.AsNoTracking().Where(m => serviceIds.Contains(m.ServiceId) && m.EndsAt > earliest).ToListAsync(ct);
@@ -496,12 +504,13 @@ public sealed class Correlator(IServiceScopeFactory scopes, TimeProvider time, S
         {
             if (incidents.TryGetValue(id, out var known))
                 return known;
-            var incident = await db.Incidents
-                .Include(i => i.Timeline.Where(e => e.Kind == TimelineKinds.SlaBreached || e.Kind == TimelineKinds.Reopened))
-                .FirstAsync(i => i.Id == id, ct);
+            var incident = await WithReadTimeline(db.Incidents).FirstAsync(i => i.Id == id, ct);
             incidents[id] = incident;
             return incident;
         }
+
+        private static IQueryable<Incident> WithReadTimeline(IQueryable<Incident> query) =>
+            query.Include(i => i.Timeline.Where(e => e.Kind == TimelineKinds.SlaBreached || e.Kind == TimelineKinds.Reopened));
 
         /// <summary>
         /// Clocks once per incident the batch touched, as they stand after all its events; and each
