@@ -197,8 +197,9 @@ public sealed partial class IncidentVersionTests : IDisposable
             ["NoteForm.Text"] = text,
         }));
 
-        // Someone acknowledges while the page is open; the note posted from it is refused, and says why.
-        Assert.Equal(HttpStatusCode.OK, (await responder.PostJsonAsync($"/api/v1/incidents/{id}/acknowledge", new { })).StatusCode);
+        // Someone else acknowledges a little later, while the page is open; the note posted from it is refused, and says why.
+        app.Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(HttpStatusCode.OK, (await app.Client(Role.Manager).PostJsonAsync($"/api/v1/incidents/{id}/acknowledge", new { })).StatusCode);
         var refused = await PostNote("from the old page", version);
         Assert.Contains(stale, WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()));
         Assert.DoesNotContain("note", await KindsAsync(id));
@@ -208,6 +209,31 @@ public sealed partial class IncidentVersionTests : IDisposable
         Assert.NotEqual(version, fresh);
         var saved = await PostNote("from the fresh page", fresh);
         Assert.True(saved.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther or HttpStatusCode.OK, saved.StatusCode.ToString());
+        Assert.Contains("note", await KindsAsync(id));
+    }
+
+    [Fact]
+    public async Task A_form_stays_good_when_only_Muster_changed_the_incident_since_it_was_shown()
+    {
+        var id = await DeclareAsync(await PagingServiceAsync());
+        var page = app.Client(Role.Responder, "en");
+        var shown = await page.GetStringAsync($"/incidents/{id}");
+        var version = Version().Match(shown).Groups[1].Value;
+
+        // The page fails (no SMS channel) and the runner writes "not reached": the version moves, by Muster alone.
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await app.RunDueWorkAsync() > 0);
+        Assert.Contains("not_reached", await KindsAsync(id));
+        Assert.NotEqual($"\"{version}\"", (await responder.GetAsync($"/api/v1/incidents/{id}")).Headers.ETag?.Tag);
+
+        var saved = await page.PostAsync($"/incidents/{id}", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "note",
+            ["__RequestVerificationToken"] = Antiforgery().Match(shown).Groups[1].Value,
+            ["IncidentVersion"] = version,
+            ["NoteForm.Text"] = "typed while the page was paging",
+        }));
+        Assert.DoesNotContain("This incident changed after this page showed it", WebUtility.HtmlDecode(await saved.Content.ReadAsStringAsync()));
         Assert.Contains("note", await KindsAsync(id));
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Muster.Domain.Incidents;
 using Muster.Infrastructure;
@@ -44,12 +45,30 @@ public sealed class IncidentVersion
     /// <summary>A strong entity tag: <c>"&lt;token&gt;"</c>.</summary>
     public static string ETag(DateTime version) => $"\"{Token(version)}\"";
 
-    /// <summary>Stops the request with a 409 when the caller named a version and the incident is at another.</summary>
+    /// <summary>
+    /// Stops the request with a 409 when the caller named a version and the incident is at another.
+    /// A form is judged by people, not versions: it stays good while every line written since it was
+    /// shown is Muster's own (a page, a clock, an alert) or the poster's, so that a duty officer typing
+    /// a note is not told off because an escalation step fired meanwhile. Lines at the very instant
+    /// the form was shown count as since (a clock may not have moved). The API's If-Match stays exact.
+    /// </summary>
     public void Check(Incident incident)
     {
-        if (Given && !expected.Contains(Token(incident.UpdatedAt)))
-            throw Stale(incident.Reference, ETag(incident.UpdatedAt));
+        if (!Given || expected.Contains(Token(incident.UpdatedAt)))
+            return;
+        if (fromForm && expected.Length == 1 && long.TryParse(expected[0], NumberStyles.None, CultureInfo.InvariantCulture, out var micros)
+            && micros <= long.MaxValue / TimeSpan.TicksPerMicrosecond)
+        {
+            var shown = new DateTime(micros * TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
+            if (incident.Timeline.Where(e => e.At >= shown)
+                .All(e => e.ActorId is null || e.ActorId == poster || e.ActorId.StartsWith("integration:", StringComparison.Ordinal)))
+                return;
+        }
+        throw Stale(incident.Reference, ETag(incident.UpdatedAt));
     }
+
+    private bool fromForm;
+    private string? poster;
 
     /// <summary>409: the incident is no longer at the version the caller saw.</summary>
     public static RequestException Stale(string reference, string? current) =>
@@ -64,8 +83,12 @@ public sealed class IncidentVersion
     public static bool IsStale(Exception e) => e is RequestException { Status: StatusCodes.Status409Conflict } r && r.Errors.ContainsKey(Field);
 
     /// <summary>Takes the version a posted form showed (its hidden field), if it has one.</summary>
-    public void FromForm(HttpContext http) =>
+    public void FromForm(HttpContext http)
+    {
         Expected = http.Request.HasFormContentType ? http.Request.Form[Components.VersionField.Name].ToString() : null;
+        fromForm = true;
+        poster = http.User.FindFirstValue(ClaimTypes.NameIdentifier);
+    }
 
     /// <summary>
     /// For the incident API's writes: takes If-Match into the request's <see cref="IncidentVersion"/>,
