@@ -101,6 +101,7 @@ public static class MusterApp
         services.AddScoped<Features.Drills.DrillActions>();
         services.AddScoped<IWorkHandler, Features.Reviews.ReviewWork>();
         services.AddScoped<IWorkHandler, Features.Surveys.SurveyWork>();
+        services.AddScoped<IWorkHandler, Features.Surveys.SurveySendLegacyWork>();
         services.AddScoped<IWorkHandler, Features.Drills.DrillWork>();
         services.AddNotificationChannels();
         services.AddOptions<StatusOptions>().BindConfiguration("Muster:Status");
@@ -108,6 +109,7 @@ public static class MusterApp
         services.AddScoped<StatusAdmin>();
         services.AddScoped<StatusSubscriptions>();
         services.AddScoped<IWorkHandler, StatusNotifyWork>();
+        services.AddScoped<IWorkHandler, StatusDeliverLegacyWork>();
         services.AddSingleton<SqliteWriteGate>();
         services.AddSingleton<SqliteGatedSaves>();
         services.AddSingleton<Correlator>();
