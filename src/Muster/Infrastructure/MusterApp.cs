@@ -88,7 +88,9 @@ public static class MusterApp
         services.AddScoped<IWorkHandler, HeartbeatWork>();
         services.AddScoped<IWorkHandler, ReportPurgeWork>();
         services.AddScoped<IBatchWorkHandler, Features.Notifications.EscalationWork>();
-        services.AddScoped<IWorkHandler, Features.Notifications.DeliveryWork>();
+        services.AddScoped<IManyWorkHandler, Features.Notifications.DeliveryWork>();
+        services.AddSingleton<Features.Notifications.SendLimits>();
+        services.AddSingleton<WriteTransactions>();
         // What each kind of message says is its feature's; DeliveryWork sends them all the one way.
         services.AddScoped<Features.Notifications.IMessageKind, Features.Notifications.PageMessages>();
         services.AddScoped<Features.Notifications.IMessageKind, Features.Notifications.TestMessage>();
