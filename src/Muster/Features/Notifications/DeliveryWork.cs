@@ -28,11 +28,18 @@ public sealed class DeliveryWork(IServiceScopeFactory scopes, MusterDb db, IOpti
     /// <summary>How many batches of one claim run side by side: reading and rendering use both cores while others wait on answers.</summary>
     public const int Batches = 4;
 
+    /// <summary>
+    /// The most messages in one batch (<c>Muster:Work:BatchSize</c> when smaller): a batch is recorded
+    /// when its slowest send answers, and a crash before that sends it again, so a batch stays small
+    /// enough to record within a fraction of a second; a commit per 250 messages is still few.
+    /// </summary>
+    public const int MaxBatch = 250;
+
     public string Kind => Outbox.DeliverWork;
 
     public async Task HandleAsync(IReadOnlyList<WorkItem> items, CancellationToken ct)
     {
-        var size = Math.Max(1, options.Value.Work.BatchSize);
+        var size = Math.Clamp(options.Value.Work.BatchSize, 1, MaxBatch);
         if (items.Count <= size)
         {
             await RunBatchAsync(items, ct);

@@ -28,6 +28,7 @@ public sealed class PageMessages(MusterDb db, PlanCatalog plans, TimeProvider ti
     // read the signing key and their service's name.
     private byte[]? preparedKey;
     private Dictionary<string, string>? serviceNames;
+    private readonly HashSet<(string, string, int?, int?)> notReached = [];
 
     public async Task PrepareAsync(IReadOnlyList<MessageContext> messages, CancellationToken ct)
     {
@@ -105,6 +106,10 @@ public sealed class PageMessages(MusterDb db, PlanCatalog plans, TimeProvider ti
     public async Task DoneAsync(Notification notification, CancellationToken ct)
     {
         if (notification is not { Kind: PageKind, Status: "failed", IncidentId: { } incidentId, PersonId: { } personId })
+            return;
+        // Several of the person's messages may fail in one batch, each already recorded failed when
+        // this runs: the person is not reached once.
+        if (!notReached.Add((incidentId, personId, notification.Step, notification.Round)))
             return;
         var others = await db.Notifications.AnyAsync(n => n.IncidentId == incidentId && n.PersonId == personId && n.Step == notification.Step
             && n.Round == notification.Round && n.Id != notification.Id && n.Status != "failed" && n.Status != "cancelled", ct);
