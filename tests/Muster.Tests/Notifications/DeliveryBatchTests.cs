@@ -139,6 +139,36 @@ public sealed class DeliveryBatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_person_whose_every_message_of_a_step_fails_in_one_batch_is_not_reached_once()
+    {
+        var serviceId = await App.ServiceAsync($"not reached {Guid.NewGuid():N}");
+        var response = await App.Client(Role.Responder).PostJsonAsync("/api/v1/incidents", new { title = "Scanner offline", serviceId });
+        var incidentId = (await response.JsonAsync()).GetProperty("id").GetString()!;
+        await App.RunDueWorkAsync();
+        var now = App.Time.UtcNow;
+        var personId = await App.WithDb(async db =>
+        {
+            var gone = new NotificationChannel { Type = "webhook", Name = $"gone {Guid.NewGuid():N}", Settings = $$"""{"url":"{{hooks.Url}}/gone","secret":"s3cret"}""", CreatedAt = now };
+            var person = new Person { Email = $"two.{Guid.NewGuid():N}@muster.test", DisplayName = "Two Ways", Role = "responder", Language = "en", CreatedAt = now };
+            db.NotificationChannels.Add(gone);
+            db.People.Add(person);
+            for (var i = 0; i < 2; i++)
+            {
+                var method = new ContactMethod { PersonId = person.Id, Type = "webhook", Address = $"-{i}", ChannelId = gone.Id, CreatedAt = now };
+                db.ContactMethods.Add(method);
+                Outbox.Enqueue(db, Outbox.Message(method, incidentId, PageMessages.PageKind, now, now, step: 1, round: 0), now);
+            }
+            await db.SaveChangesAsync();
+            return person.Id;
+        });
+
+        await App.RunDueWorkAsync();
+
+        Assert.Equal(2, await App.WithDb(db => db.Notifications.CountAsync(n => n.PersonId == personId && n.Status == "failed")));
+        Assert.Equal(1, await App.WithDb(db => db.TimelineEntries.CountAsync(e => e.IncidentId == incidentId && e.Kind == Muster.Domain.Incidents.TimelineKinds.NotReached)));
+    }
+
+    [Fact]
     public async Task A_batch_whose_commit_never_happens_is_sent_again_with_the_same_keys_and_recorded_once()
     {
         var pages = (await PagesAsync(("/good", 50)))["/good"];
