@@ -314,6 +314,43 @@ public sealed partial class LearningTests(LearningApp fixture) : IClassFixture<L
     }
 
     [Fact]
+    public async Task A_survey_send_item_queued_before_the_outbox_is_sent_through_it_once()
+    {
+        await SmsChannelAsync();
+        var serviceId = await App.ServiceAsync("survey legacy " + Guid.NewGuid().ToString("N")[..6]);
+        var phone = "137" + Random.Shared.Next(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var id = await DeclareAsync(serviceId, "Old queue", 10);
+        await StepAsync(id, "resolve");
+        await DrainAsync();
+        // What the handler removed in 658971c left behind: an invitation and its own work item, no message.
+        var invitationId = await App.WithDb(async db =>
+        {
+            var invitation = new Muster.Data.SurveyInvitation
+            {
+                IncidentId = id,
+                ServiceId = serviceId,
+                Channel = "sms",
+                Address = phone,
+                ReporterKey = Muster.Features.Surveys.SurveyWork.ReporterKey(phone),
+                CreatedAt = App.Time.UtcNow,
+                ExpiresAt = App.Time.UtcNow.AddDays(14),
+            };
+            db.SurveyInvitations.Add(invitation);
+            db.WorkItems.Add(new Muster.Data.WorkItem { Kind = "survey-send", Key = $"survey-send:{invitation.Id}", Payload = invitation.Id, DueAt = App.Time.UtcNow, CreatedAt = App.Time.UtcNow });
+            await db.SaveChangesAsync();
+            return invitation.Id;
+        });
+        await DrainAsync();
+        await DrainAsync();
+
+        var sms = Assert.Single(fixture.Sms.Requests, r => r.Body.Contains(phone, StringComparison.Ordinal));
+        Assert.Matches(SurveyLink(), sms.Body);
+        Assert.Equal("sent", (await App.WithDb(db => db.SurveyInvitations.SingleAsync(s => s.Id == invitationId))).Status);
+        Assert.Equal("sent", (await App.WithDb(db => db.Notifications.SingleAsync(n => n.SubjectId == invitationId && n.Kind == "survey"))).Status);
+        Assert.False(await App.WithDb(db => db.WorkItems.AnyAsync(w => w.Kind == "survey-send")));
+    }
+
+    [Fact]
     public async Task A_reporter_who_left_only_an_email_is_asked_by_email_and_one_who_left_both_by_sms_once()
     {
         await SmsChannelAsync();

@@ -400,6 +400,45 @@ public sealed partial class StatusPageTests(StatusApp fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Status_deliver_items_queued_before_the_outbox_are_sent_through_it()
+    {
+        var (serviceId, componentId) = await ComponentAsync("Hook legacy");
+        var path = "/" + Guid.NewGuid().ToString("N");
+        Assert.Equal(HttpStatusCode.Created, (await App.Client(Role.Manager).PostJsonAsync("/api/v1/status/subscribers",
+            new { kind = "webhook", address = fixture.Hook.Url + path, componentIds = new[] { componentId } })).StatusCode);
+        var incidentId = await IncidentAsync(serviceId, "Legacy");
+        await App.Client(Role.Responder).PostJsonAsync("/api/v1/status/posts", new { incidentId, titleEn = "Legacy post", titleZh = "旧" });
+        await App.RunDueWorkAsync();
+        await App.RunDueWorkAsync();
+        Assert.Single(fixture.Hook.Requests, r => r.Path == path);
+
+        // Items the removed StatusDeliverWork left in the queue: an update to this subscriber, a confirmation
+        // it no longer needs (it is confirmed), and one whose subscriber is gone.
+        var (subscriberId, updateId) = await App.WithDb(async db =>
+        {
+            var subscriber = await db.StatusSubscribers.SingleAsync(s => s.Address == fixture.Hook.Url + path);
+            var post = await db.StatusPosts.SingleAsync(p => p.IncidentId == incidentId);
+            var update = await db.StatusUpdates.Where(u => u.PostId == post.Id).Select(u => u.Id).FirstAsync();
+            void Old(string key, string payload) =>
+                db.WorkItems.Add(new Muster.Data.WorkItem { Kind = "status-deliver", Key = key, Payload = payload, DueAt = App.Time.UtcNow, CreatedAt = App.Time.UtcNow });
+            Old($"status-deliver:{update}:{subscriber.Id}", $$"""{"SubscriberId":"{{subscriber.Id}}","UpdateId":"{{update}}"}""");
+            Old($"status-confirm:{subscriber.Id}", $$"""{"SubscriberId":"{{subscriber.Id}}","UpdateId":null}""");
+            Old("status-confirm:gone", """{"SubscriberId":"gone","UpdateId":null}""");
+            await db.SaveChangesAsync();
+            return (subscriber.Id, update);
+        });
+        await App.RunDueWorkAsync();
+        await App.RunDueWorkAsync();
+        await App.RunDueWorkAsync();
+
+        Assert.Equal(2, fixture.Hook.Requests.Count(r => r.Path == path));
+        var messages = await App.WithDb(db => db.Notifications.Where(n => n.SubjectId == subscriberId).Select(n => new { n.Kind, n.Status, n.Subject }).ToListAsync());
+        Assert.Equal(2, messages.Count(m => m.Kind == "status-update" && m.Status == "sent" && m.Subject == $"status-update:{updateId}"));
+        Assert.Single(messages, m => m.Kind == "status-confirm" && m.Status == "cancelled");
+        Assert.False(await App.WithDb(db => db.WorkItems.AnyAsync(w => w.Kind == "status-deliver")));
+    }
+
+    [Fact]
     public async Task The_settings_page_lists_components_and_updates_waiting_for_approval()
     {
         var (serviceId, _) = await ComponentAsync("Settings check");

@@ -99,7 +99,9 @@ public static class MusterApp
         services.AddScoped<IWorkHandler, HeartbeatWork>();
         services.AddScoped<IWorkHandler, ReportPurgeWork>();
         services.AddScoped<IBatchWorkHandler, Features.Notifications.EscalationWork>();
-        services.AddScoped<IWorkHandler, Features.Notifications.DeliveryWork>();
+        services.AddScoped<IManyWorkHandler, Features.Notifications.DeliveryWork>();
+        services.AddSingleton<Features.Notifications.SendLimits>();
+        services.AddSingleton<WriteTransactions>();
         // What each kind of message says is its feature's; DeliveryWork sends them all the one way.
         services.AddScoped<Features.Notifications.IMessageKind, Features.Notifications.PageMessages>();
         services.AddScoped<Features.Notifications.IMessageKind, Features.Notifications.TestMessage>();
@@ -112,6 +114,7 @@ public static class MusterApp
         services.AddScoped<Features.Drills.DrillActions>();
         services.AddScoped<IWorkHandler, Features.Reviews.ReviewWork>();
         services.AddScoped<IWorkHandler, Features.Surveys.SurveyWork>();
+        services.AddScoped<IWorkHandler, Features.Surveys.SurveySendLegacyWork>();
         services.AddScoped<IWorkHandler, Features.Drills.DrillWork>();
         services.AddNotificationChannels();
         services.AddOptions<StatusOptions>().BindConfiguration("Muster:Status");
@@ -119,6 +122,7 @@ public static class MusterApp
         services.AddScoped<StatusAdmin>();
         services.AddScoped<StatusSubscriptions>();
         services.AddScoped<IWorkHandler, StatusNotifyWork>();
+        services.AddScoped<IWorkHandler, StatusDeliverLegacyWork>();
         services.AddSingleton<SqliteWriteGate>();
         services.AddSingleton<SqliteGatedSaves>();
         services.AddSingleton<Correlator>();

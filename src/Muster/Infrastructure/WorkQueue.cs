@@ -39,6 +39,21 @@ public interface IBatchWorkHandler
 }
 
 /// <summary>
+/// Does many claimed items of one kind together, outside any transaction of the runner's: the
+/// work is mostly waiting on others (a vendor's answer), so the handler overlaps it and records the
+/// outcomes of many items in few commits of its own. It removes or reschedules every item it
+/// finishes in those commits and clears their LeaseOwner; the runner deletes any item it leaves
+/// leased. When the whole call fails, the runner runs the items again one at a time, so one bad
+/// item backs off alone.
+/// </summary>
+public interface IManyWorkHandler
+{
+    string Kind { get; }
+
+    Task HandleAsync(IReadOnlyList<WorkItem> items, CancellationToken ct);
+}
+
+/// <summary>
 /// What a batch leaves: <paramref name="Next"/>, new items under some of the finished items' keys
 /// (the next firing of an escalation), and <paramref name="Again"/>, items to run again at once
 /// because what they read changed before the commit.
@@ -169,7 +184,11 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
     /// <summary>How many items of a batch kind (escalations) share one transaction (<c>Muster:Work:BatchSize</c>).</summary>
     public int BatchSize { get; } = options.Value.Work.BatchSize;
 
-    private const int SingleClaim = 100;
+    /// <summary>
+    /// How many items the other lane claims at once: enough that ten thousand messages due together
+    /// leave in a few handfuls of batches (an <see cref="IManyWorkHandler"/> takes them all).
+    /// </summary>
+    private const int SingleClaim = 2_000;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ShortestWait = TimeSpan.FromMilliseconds(20);
     private readonly string owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
@@ -369,11 +388,18 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
             }
             else
             {
-                // The items are independent (each has its own key and its own DbContext) and most of
-                // a message's time is the vendor's answer, so several run at once. Items of one
-                // incident that collide on its concurrency token fail and are retried with the usual backoff.
-                await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = ct },
-                    async (item, token) => await RunAsync(item, token));
+                List<string> many;
+                await using (var scope = scopes.CreateAsyncScope())
+                    many = scope.ServiceProvider.GetServices<IManyWorkHandler>().Select(h => h.Kind).ToList();
+                // Kinds done many at a time (messages) go to their handler whole; the others are
+                // independent (each has its own key and its own DbContext), so several run at once.
+                // Items of one incident that collide on its concurrency token fail and are retried
+                // with the usual backoff.
+                var singles = claimed.Where(i => !many.Contains(i.Kind)).ToList();
+                await Task.WhenAll(
+                    Parallel.ForEachAsync(singles, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = ct },
+                        async (item, token) => await RunAsync(item, token)),
+                    Task.WhenAll(claimed.Where(i => many.Contains(i.Kind)).GroupBy(i => i.Kind).Select(g => RunManyAsync(g.Key, [.. g], ct))));
             }
         }
         finally
@@ -522,6 +548,52 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             await RetryLaterAsync(db, item, e);
+        }
+    }
+
+    /// <summary>
+    /// Hands many items of one kind to its <see cref="IManyWorkHandler"/>. When the call fails, each
+    /// item runs alone, so one bad item fails (and backs off) by itself.
+    /// </summary>
+    private async Task RunManyAsync(string kind, List<WorkItem> items, CancellationToken ct)
+    {
+        try
+        {
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                var handler = scope.ServiceProvider.GetServices<IManyWorkHandler>().First(h => h.Kind == kind);
+                await handler.HandleAsync(items, ct);
+            }
+            // What the handler did not remove itself is done: removed here, like a single item's.
+            var left = items.Where(i => i.LeaseOwner == owner).Select(i => i.Id).ToList();
+            if (left.Count > 0)
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<MusterDb>();
+                if (!db.IsPostgres)
+                    await gate.WaitAsync(ct);
+                try
+                {
+                    await db.WorkItems.Where(w => left.Contains(w.Id) && w.LeaseOwner == owner).ExecuteDeleteAsync(ct);
+                }
+                finally
+                {
+                    if (!db.IsPostgres)
+                        gate.Release();
+                }
+            }
+            foreach (var _ in items)
+                MusterMetrics.WorkDone(kind);
+        }
+        catch (Exception e) when (items.Count > 1 && (e is not OperationCanceledException || !ct.IsCancellationRequested))
+        {
+            logger.LogWarning(e, "{Count} {Kind} work items failed together; running them one at a time.", items.Count, kind);
+            foreach (var item in items)
+                await RunManyAsync(kind, [item], ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            await FailedAsync(items, e);
         }
     }
 
@@ -686,5 +758,6 @@ public sealed class WorkRunner(IServiceScopeFactory scopes, TimeProvider time, W
         }
     }
 
-    private static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(attempts, 9))));
+    /// <summary>How long an item that failed with an error waits before it runs again (its attempts so far: 2 s doubling, at most 5 minutes).</summary>
+    public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(attempts, 9))));
 }

@@ -32,6 +32,12 @@ public interface IMessageKind
     Task<Rendered> RenderAsync(MessageContext context, CancellationToken ct);
 
     /// <summary>
+    /// Called once before a batch of this kind's messages is rendered, so that what each render
+    /// would read on its own (the signing key, service names) is read once for all of them.
+    /// </summary>
+    Task PrepareAsync(IReadOnlyList<MessageContext> messages, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>
     /// Called once the message is final (sent, failed or cancelled), before the commit that records
     /// it: the feature keeps what it needs of the outcome in the same transaction.
     /// </summary>

@@ -24,6 +24,19 @@ public sealed class PageMessages(MusterDb db, PlanCatalog plans, TimeProvider ti
 
     public bool Pages => true;
 
+    // Read once for a batch of pages (PrepareAsync): ten thousand pages due at once should not each
+    // read the signing key and their service's name.
+    private byte[]? preparedKey;
+    private Dictionary<string, string>? serviceNames;
+    private readonly HashSet<(string, string, int?, int?)> notReached = [];
+
+    public async Task PrepareAsync(IReadOnlyList<MessageContext> messages, CancellationToken ct)
+    {
+        preparedKey = await ActionLinks.KeyAsync(db, ct);
+        var ids = messages.Select(m => m.Incident?.ServiceId).OfType<string>().Distinct().ToList();
+        serviceNames = await db.Services.AsNoTracking().Where(s => ids.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
+    }
+
     public async Task<Rendered> RenderAsync(MessageContext context, CancellationToken ct)
     {
         var (notification, incident) = (context.Notification, context.Incident);
@@ -40,13 +53,14 @@ public sealed class PageMessages(MusterDb db, PlanCatalog plans, TimeProvider ti
             var phones = await db.People.AsNoTracking().Where(p => onCall.Contains(p.Id) && p.Phone != null).Select(p => p.Phone!).ToListAsync(ct);
             mentions = new Recipient(MentionPhones: phones);
         }
-        var key = await ActionLinks.KeyAsync(db, ct);
+        var key = preparedKey ?? await ActionLinks.KeyAsync(db, ct);
         var expires = context.Now + ActionLinks.Lifetime;
         var baseUrl = context.BaseUrl;
         var culture = context.Culture;
         var plan = await plans.GetAsync(db, incident.PlanVersionId, ct);
         var level = plan.FindLevel(incident.SeverityLevel)?.Name.In(culture.Name) ?? incident.SeverityLevel;
-        var service = await db.Services.Where(s => s.Id == incident.ServiceId).Select(s => s.Name).FirstAsync(ct);
+        var service = serviceNames?.GetValueOrDefault(incident.ServiceId)
+            ?? await db.Services.Where(s => s.Id == incident.ServiceId).Select(s => s.Name).FirstAsync(ct);
         var ackMinutes = plan.TargetsFor(incident.SeverityLevel).Acknowledge;
         var deadline = ackMinutes is { } minutes
             ? TimeZoneInfo.ConvertTimeFromUtc(incident.DeclaredAt.AddMinutes(minutes), options.Value.Zone).ToString("HH:mm", CultureInfo.InvariantCulture)
@@ -92,6 +106,10 @@ public sealed class PageMessages(MusterDb db, PlanCatalog plans, TimeProvider ti
     public async Task DoneAsync(Notification notification, CancellationToken ct)
     {
         if (notification is not { Kind: PageKind, Status: "failed", IncidentId: { } incidentId, PersonId: { } personId })
+            return;
+        // Several of the person's messages may fail in one batch, each already recorded failed when
+        // this runs: the person is not reached once.
+        if (!notReached.Add((incidentId, personId, notification.Step, notification.Round)))
             return;
         var others = await db.Notifications.AnyAsync(n => n.IncidentId == incidentId && n.PersonId == personId && n.Step == notification.Step
             && n.Round == notification.Round && n.Id != notification.Id && n.Status != "failed" && n.Status != "cancelled", ct);

@@ -145,6 +145,44 @@ public sealed class StatusNotifyWork(MusterDb db, TimeProvider time, WorkSignal 
 }
 
 /// <summary>
+/// A message queued before every message went through the outbox (commit 658971c): a database
+/// upgraded with such items still waiting would otherwise retry them for ever with no handler.
+/// Each becomes the outbox message the subscription or fan-out would queue today, in the commit
+/// that removes the old item, so it is neither lost nor queued twice. The renderer then decides,
+/// as for any status message, whether it still applies (confirmed, unsubscribed, update gone).
+/// </summary>
+public sealed class StatusDeliverLegacyWork(MusterDb db, TimeProvider time, WorkSignal signal) : IWorkHandler
+{
+    public const string KindName = "status-deliver";
+
+    public string Kind => KindName;
+
+    /// <summary>The payload those items carry, as the old handler serialised it.</summary>
+    private sealed record DeliverPayload(string? SubscriberId, string? UpdateId);
+
+    public async Task HandleAsync(WorkItem item, CancellationToken ct)
+    {
+        var payload = System.Text.Json.JsonSerializer.Deserialize<DeliverPayload>(item.Payload ?? "{}");
+        var subscriber = payload?.SubscriberId is { } id ? await db.StatusSubscribers.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct) : null;
+        if (subscriber is not null)
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            if (payload!.UpdateId is { } updateId)
+                await Outbox.QueueAsync(db, subscriber.Kind, subscriber.Address, null, StatusMessages.UpdateKind, now, now, ct,
+                    subjectId: subscriber.Id, subject: StatusMessages.UpdateSubject(updateId));
+            else
+                await Outbox.QueueAsync(db, subscriber.Kind, subscriber.Address, null, StatusMessages.ConfirmKind, now, now, ct, subjectId: subscriber.Id);
+        }
+        var done = new WorkItem { Id = item.Id };
+        db.WorkItems.Attach(done);
+        db.WorkItems.Remove(done);
+        await db.SaveChangesAsync(ct);
+        item.LeaseOwner = null;
+        signal.Notify();
+    }
+}
+
+/// <summary>
 /// What a subscriber is sent: the confirmation (a link by email, a code by SMS), or an update with
 /// its unsubscribe link (and, to a webhook, the update as JSON), in the subscriber's language.
 /// </summary>

@@ -73,6 +73,37 @@ public sealed class SurveyWork(MusterDb db, TimeProvider time, WorkSignal signal
     }
 }
 
+/// <summary>
+/// An invitation queued before every message went through the outbox (commit 658971c): its old
+/// work item (<c>survey-send</c>) becomes the outbox message SurveyWork queues today, in the commit
+/// that removes the old item, so a database upgraded with such items waiting loses none and sends
+/// none twice. The invitation's id stays the idempotency key, as it was.
+/// </summary>
+public sealed class SurveySendLegacyWork(MusterDb db, TimeProvider time, WorkSignal signal) : IWorkHandler
+{
+    public const string WorkKind = "survey-send";
+
+    public string Kind => WorkKind;
+
+    public async Task HandleAsync(WorkItem item, CancellationToken ct)
+    {
+        var invitation = await db.SurveyInvitations.AsNoTracking().FirstOrDefaultAsync(s => s.Id == item.Payload, ct);
+        // The old handler sent only what was still queued and had an address (not purged with the report's contact details).
+        if (invitation is { Status: "queued", Address: { } address })
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            await Outbox.QueueAsync(db, invitation.Channel, address, invitation.IncidentId, SurveyMessage.Kind, now, now, ct,
+                subjectId: invitation.Id, subject: $"survey:{invitation.Id}");
+        }
+        var done = new WorkItem { Id = item.Id };
+        db.WorkItems.Attach(done);
+        db.WorkItems.Remove(done);
+        await db.SaveChangesAsync(ct);
+        item.LeaseOwner = null;
+        signal.Notify();
+    }
+}
+
 /// <summary>A survey invitation, in the reporter's language, with the link to the survey; the invitation keeps whether it went.</summary>
 public sealed class SurveyMessage(MusterDb db, IStringLocalizer<SharedResource> text) : IMessageKind
 {
