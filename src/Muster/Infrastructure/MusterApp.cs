@@ -157,6 +157,13 @@ public static class MusterApp
         services.AddHttpContextAccessor();
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Muster.Startup").LogInformation(
+                "Started {Milliseconds:F0} ms after the process began, with {CpuMilliseconds:F0} ms of CPU; {ResidentMiB:F0} MiB resident.",
+                (DateTime.Now - process.StartTime).TotalMilliseconds, process.TotalProcessorTime.TotalMilliseconds, process.WorkingSet64 / 1048576.0);
+        });
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
