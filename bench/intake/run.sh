@@ -37,8 +37,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dotnet build src/Muster/Muster.csproj -c Release -nologo -v quiet >/dev/null
-MUSTER=(dotnet src/Muster/bin/Release/net10.0/muster.dll)
+# The build production runs (docs/operations.md): Release, ReadyToRun (bench/publish.sh).
+MUSTER=("$(bench/publish.sh)")
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } # utime+stime of one process (after the ")" field, no spaces in our names)
 hwm_mb() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }

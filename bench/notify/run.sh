@@ -31,8 +31,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dotnet build src/Muster/Muster.csproj -c Release -nologo -v quiet >/dev/null
-MUSTER=(dotnet src/Muster/bin/Release/net10.0/muster.dll)
+# The build production runs (docs/operations.md): Release, ReadyToRun (bench/publish.sh).
+MUSTER=("$(bench/publish.sh)")
 wait_http() { for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not ready: $1" >&2; return 1; }
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 

@@ -14,8 +14,8 @@ RUNS=${2:-5}
 OUT=bench/out
 mkdir -p "$OUT"
 # MUSTER_DLL=<path> times another build (such as an earlier commit's) instead of building this one.
-[[ -n ${MUSTER_DLL:-} ]] || dotnet build src/Muster/Muster.csproj -c Release -nologo -v quiet
-MUSTER=(dotnet "${MUSTER_DLL:-src/Muster/bin/Release/net10.0/muster.dll}")
+# The build production runs (docs/operations.md): Release, ReadyToRun (bench/publish.sh); MUSTER_DLL names another.
+if [[ -n ${MUSTER_DLL:-} ]]; then MUSTER=(dotnet "$MUSTER_DLL"); else MUSTER=("$(bench/publish.sh)"); fi
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
 

@@ -21,8 +21,8 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-dotnet build src/Muster/Muster.csproj -c Release -nologo -v quiet >/dev/null
-MUSTER=(dotnet src/Muster/bin/Release/net10.0/muster.dll)
+# The build production runs (docs/operations.md): Release, ReadyToRun (bench/publish.sh).
+MUSTER=("$(bench/publish.sh)")
 DB=(--data-dir "$TMP/data")
 "${MUSTER[@]}" demo "${DB[@]}" >/dev/null 2>>"$TMP/log"
 KEY=$("${MUSTER[@]}" apikey create --name bench --role admin "${DB[@]}" 2>>"$TMP/log")

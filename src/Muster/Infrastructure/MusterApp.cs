@@ -174,6 +174,13 @@ public static class MusterApp
         var app = builder.Build();
         // After start, when Kestrel knows its ports: the log then names the address links will carry.
         app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<PublicUrl>().Announce());
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Muster.Startup").LogInformation(
+                "Started {Milliseconds:F0} ms after the process began, with {CpuMilliseconds:F0} ms of CPU; {ResidentMiB:F0} MiB resident.",
+                (DateTime.Now - process.StartTime).TotalMilliseconds, process.TotalProcessorTime.TotalMilliseconds, process.WorkingSet64 / 1048576.0);
+        });
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -51,6 +51,11 @@ public static class Startup
 
     public static async Task MigrateAsync(MusterDb db, CancellationToken ct = default)
     {
+        // A restart of a current database (the usual case) reads the history table and stops: the
+        // migrator would take its lock first, which on SQLite is a table written and emptied, two
+        // synced commits on every start (docs/decisions/0020-footprint.md).
+        if (!(await db.Database.GetPendingMigrationsAsync(ct)).Any())
+            return;
         if (db.IsPostgres)
         {
             // Several processes may start at once: one migrates while the others wait on the lock.
