@@ -60,15 +60,19 @@ public sealed class IntakeWriter(IServiceScopeFactory scopes, IntakeJournal jour
     private void RunJournal(CancellationToken stoppingToken)
     {
         var batch = new List<Pending>();
+        // One wait at a time, kept across the idle seconds: a new one each second would pile up waiters.
+        Task<bool>? wait = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             if (!queue.Reader.TryPeek(out _))
             {
                 journal.Tidy();
-                var wait = queue.Reader.WaitToReadAsync(stoppingToken).AsTask();
+                wait ??= queue.Reader.WaitToReadAsync(stoppingToken).AsTask();
                 if (!wait.Wait(TimeSpan.FromSeconds(1), stoppingToken))
                     continue;
-                if (!wait.Result)
+                var more = wait.Result;
+                wait = null;
+                if (!more)
                     return;
             }
             var count = Drain(batch);
