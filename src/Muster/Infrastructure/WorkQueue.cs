@@ -96,6 +96,12 @@ public static class WorkTable
     public static async Task ScheduleAsync(this MusterDb db, string kind, string key, DateTime dueAt, string? payload, DateTime now, CancellationToken ct = default)
     {
         var item = db.WorkItems.Local.FirstOrDefault(w => w.Key == key) ?? await db.WorkItems.FirstOrDefaultAsync(w => w.Key == key, ct);
+        Put(db, item, kind, key, dueAt, payload, now);
+    }
+
+    /// <summary>Adds the item, or moves the one already under the key to its new instant and payload, lease and attempts cleared.</summary>
+    private static void Put(MusterDb db, WorkItem? item, string kind, string key, DateTime dueAt, string? payload, DateTime now)
+    {
         if (item is null)
         {
             db.WorkItems.Add(new WorkItem { Kind = kind, Key = key, DueAt = dueAt, Payload = payload, CreatedAt = now });
@@ -130,21 +136,7 @@ public static class WorkTable
                 existing[item.Key] = item;
         }
         foreach (var (key, dueAt, payload) in items)
-        {
-            if (!existing.TryGetValue(key, out var item))
-            {
-                db.WorkItems.Add(new WorkItem { Kind = kind, Key = key, DueAt = dueAt, Payload = payload, CreatedAt = now });
-                continue;
-            }
-            if (db.Entry(item).State == EntityState.Deleted)
-                db.Entry(item).State = EntityState.Modified;
-            item.Kind = kind;
-            item.DueAt = dueAt;
-            item.Payload = payload;
-            item.LeaseOwner = null;
-            item.LeaseUntil = null;
-            item.Attempts = 0;
-        }
+            Put(db, existing.GetValueOrDefault(key), kind, key, dueAt, payload, now);
     }
 
     public static async Task CancelAsync(this MusterDb db, string key, CancellationToken ct = default)
